@@ -1,7 +1,11 @@
 """Helpers shared by the interop tests: namespaces, WSDL locations, XML shape comparison."""
 
+import datetime
 import os
 import pathlib
+
+import pytest
+import zeep
 
 from lxml import etree
 from zeep import xsd
@@ -175,3 +179,54 @@ def compile_wsdl_schema(wsdl_path):
 
 def compile_faults_schema():
     return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "echo-v10-faults.xsd")))
+
+
+# ---------------------------------------------------------------- fault helpers
+
+
+def fault_detail(exc):
+    """(detail element local name, ErrorCode) of a zeep Fault raised by the gateway."""
+    detail = exc.detail
+    assert detail is not None, "fault without detail: %r" % (exc.message,)
+    kids = [k for k in detail if isinstance(k.tag, str)]
+    assert len(kids) == 1, etree.tostring(detail)
+    q = etree.QName(kids[0])
+    assert q.namespace == NS_FAULTS, etree.tostring(detail)
+    code = kids[0].findtext("{%s}ErrorCode" % NS_FAULTS)
+    return q.localname, code
+
+
+def expect_fault(call, *args, kind=None, codes=None, **kwargs):
+    """Call, expect a zeep Fault; check its detail element name and ErrorCode. Returns the Fault."""
+    with pytest.raises(zeep.exceptions.Fault) as info:
+        call(*args, **kwargs)
+    exc = info.value
+    name, code = fault_detail(exc)
+    if kind:
+        assert name == kind, "expected %s, got %s (ErrorCode %s, %s)" % (kind, name, code, exc.message)
+    if codes:
+        assert code in codes, "expected ErrorCode in %s, got %s (%s)" % (codes, code, exc.message)
+    return exc
+
+
+def utc(*args):
+    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+
+
+def items(result):
+    """The Item list of a zeep list result: zeep returns a bare list for a wrapper whose only
+    child is the repeated Item, an object with .Item otherwise, None for an absent/nil list."""
+    if result is None:
+        return []
+    if isinstance(result, list):
+        return result
+    return list(result.Item or [])
+
+
+def is_nil(value):
+    """zeep reads a nil element of a complex type (<result xsi:nil="true"/>) as None or as a
+    value whose fields are all None."""
+    if value is None:
+        return True
+    values = getattr(value, "__values__", None)
+    return values is not None and all(v is None for v in values.values())
