@@ -17,9 +17,11 @@ import uuid
 import pytest
 import requests
 import zeep
+from lxml import etree
+from zeep import Plugin
 from zeep.transports import Transport
 
-from echo_wire import REPO
+from echo_wire import NS_SOAP11, REPO, WSDL_DIR, compile_faults_schema, compile_wsdl_schema
 
 BIN = pathlib.Path(os.environ.get("ECHO_GATEWAY_BIN", str(REPO / "target" / "debug" / "echo-gateway")))
 START_TIMEOUT = 60  # seconds to wait for /healthz
@@ -31,6 +33,37 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class SchemaCheck(Plugin):
+    """Validates every response body the gateway sends against wsdl/ + schemas/ (strict element
+    order, namespaces, nillability), and every fault detail against the faults schema."""
+
+    _cache = {}
+
+    def __init__(self, service):
+        if service not in self._cache:
+            self._cache[service] = compile_wsdl_schema(WSDL_DIR / ("%sService.wsdl" % service))
+        self.schema = self._cache[service]
+        self.faults = compile_faults_schema()
+
+    def ingress(self, envelope, http_headers, operation):
+        body = envelope.find("{%s}Body" % NS_SOAP11)
+        assert body is not None, "response without SOAP 1.1 Body: %s" % etree.tostring(envelope)[:500]
+        kids = [k for k in body if isinstance(k.tag, str)]
+        assert len(kids) == 1, "response Body must hold one element: %s" % etree.tostring(body)[:500]
+        el = kids[0]
+        if el.tag == "{%s}Fault" % NS_SOAP11:
+            detail = el.find("detail")
+            assert detail is not None, "fault without detail: %s" % etree.tostring(el)[:500]
+            for d in detail:
+                if isinstance(d.tag, str):
+                    assert self.faults.validate(d), "fault detail not valid: %s\n%s" % (
+                        self.faults.error_log, etree.tostring(d)[:1000])
+        else:
+            assert self.schema.validate(el), "%s response not valid against the WSDL: %s\n%s" % (
+                operation.name, self.schema.error_log, etree.tostring(el)[:2000])
+        return envelope, http_headers
 
 
 class Gateway:
@@ -111,7 +144,8 @@ class Gateway:
         key = (service, form)
         if key not in self._clients:
             transport = Transport(session=self.session(), timeout=HTTP_TIMEOUT, operation_timeout=HTTP_TIMEOUT)
-            self._clients[key] = zeep.Client(self.wsdl_url(service, form), transport=transport)
+            self._clients[key] = zeep.Client(self.wsdl_url(service, form), transport=transport,
+                                             plugins=[SchemaCheck(service)])
         return self._clients[key]
 
     def service(self, service):
