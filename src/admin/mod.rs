@@ -1,0 +1,137 @@
+//! Administration commands (providers, users, tokens, certificate approval) shared by the CLI
+//! and the running server.
+//!
+//! The server holds the database open exclusively. A CLI command first tries to open the
+//! database itself; if the server has it, the command is sent over the server's admin socket
+//! (`<data-dir>/admin.sock`, mode 0600, so only the data directory's owner can use it) and the
+//! server executes it. Either way the same [`execute`] runs, so both paths behave the same.
+
+pub mod socket;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::credentials;
+use crate::domain::account::{Role, User, validate_membership, validate_name};
+use crate::domain::guid::Guid;
+use crate::domain::timestamp::Timestamp;
+use crate::error::{GatewayError, GatewayResult};
+use crate::services::provider::approve_pending_certificate;
+use crate::services::{Gateway, ServiceSettings};
+use crate::storage::{StorageError, Store};
+
+/// One administration command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdminCommand {
+    AddProvider {
+        id: String,
+        guid: Option<String>,
+        name: Option<String>,
+    },
+    AddUser {
+        name: String,
+        role: Role,
+        provider: Option<String>,
+        guid: Option<String>,
+        password: Option<String>,
+    },
+    IssueToken {
+        name: String,
+        hours: u64,
+    },
+    ApproveCertificate {
+        provider: String,
+    },
+}
+
+/// Runs a command against the gateway; the text is what the CLI prints.
+pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String> {
+    match command {
+        AdminCommand::AddProvider { id, guid, name } => {
+            validate_name(&id)?;
+            let guid = guid
+                .as_deref()
+                .map(Guid::parse)
+                .transpose()?
+                .unwrap_or_else(Guid::random);
+            Ok(gateway
+                .store
+                .add_provider(&id, guid, name)?
+                .guid
+                .to_string())
+        }
+        AdminCommand::AddUser {
+            name,
+            role,
+            provider,
+            guid,
+            password,
+        } => add_user(gateway, name, role, provider, guid, password),
+        AdminCommand::IssueToken { name, hours } => {
+            let user = gateway
+                .store
+                .user_by_name(&name)?
+                .ok_or_else(|| GatewayError::not_found("User", name))?;
+            gateway.issue_token(&user, None, Duration::from_secs(hours.saturating_mul(3600)))
+        }
+        AdminCommand::ApproveCertificate { provider } => {
+            let provider = gateway.find_provider(&provider)?;
+            approve_pending_certificate(gateway, &provider)?;
+            Ok(format!(
+                "approved the pending certificate of {}",
+                provider.id
+            ))
+        }
+    }
+}
+
+fn add_user(
+    gateway: &Gateway,
+    name: String,
+    role: Role,
+    provider: Option<String>,
+    guid: Option<String>,
+    password: Option<String>,
+) -> GatewayResult<String> {
+    validate_name(&name)?;
+    let provider = provider
+        .map(|p| gateway.find_provider(&p).map(|found| found.guid))
+        .transpose()?;
+    validate_membership(role, provider.as_ref())?;
+    let password_hash = password
+        .map(|p| credentials::hash_password(&p))
+        .transpose()?;
+    let user = User {
+        guid: guid
+            .as_deref()
+            .map(Guid::parse)
+            .transpose()?
+            .unwrap_or_else(Guid::random),
+        name,
+        role,
+        provider,
+        password_hash,
+        created: Timestamp::now(),
+    };
+    gateway.store.add_user(&user)?;
+    Ok(user.guid.to_string())
+}
+
+/// Runs a command from the CLI: directly on the database when no server has it open,
+/// otherwise through the running server's admin socket.
+pub fn run_from_cli(data_dir: &Path, command: AdminCommand) -> Result<String, String> {
+    match Store::open(data_dir) {
+        Ok(store) => {
+            let gateway = Gateway {
+                store: Arc::new(store),
+                settings: ServiceSettings::default(),
+            };
+            execute(&gateway, command).map_err(|e| e.to_string())
+        }
+        Err(StorageError::AlreadyOpen) => socket::send(&socket::path(data_dir), &command),
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -1,0 +1,141 @@
+//! The command line: `serve` and the administration commands.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::admin::AdminCommand;
+use crate::config::ServeArgs;
+use crate::domain::account::Role;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "echo-gateway",
+    version,
+    about = "An order-fulfillment gateway speaking NASA ECHO's SOAP ordering protocol"
+)]
+pub struct Cli {
+    /// TOML configuration file
+    #[arg(long, global = true, env = "ECHO_GATEWAY_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory holding the database, TLS files and admin socket [default: ./data]
+    #[arg(long, global = true, env = "ECHO_GATEWAY_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway
+    Serve(ServeArgs),
+    /// Manage data partners
+    #[command(subcommand)]
+    Provider(ProviderCommand),
+    /// Manage user accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Issue tokens for scripts
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProviderCommand {
+    /// Add a provider; prints its GUID
+    Add {
+        /// Provider ID, e.g. DEV07
+        id: String,
+        /// ECHO GUID (XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX); generated when omitted
+        #[arg(long)]
+        guid: Option<String>,
+        /// Organisation name
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Approve the provider's pending pinned SSL certificate
+    ApproveCert {
+        /// Provider ID or GUID
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; prints its GUID
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Provider ID (required for the provider role)
+        #[arg(long)]
+        provider: Option<String>,
+        /// ECHO GUID; generated when omitted
+        #[arg(long)]
+        guid: Option<String>,
+        /// Read the password from standard input (one line)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new token for the user
+    Issue {
+        name: String,
+        /// Lifetime in hours
+        #[arg(long, default_value_t = 24)]
+        hours: u64,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
+        .map_err(|e: crate::domain::account::UnknownRole| e.to_string())
+}
+
+impl Command {
+    /// The administration command this CLI command stands for (`None` for `serve`).
+    pub fn admin_command(self) -> Result<Option<AdminCommand>, String> {
+        Ok(Some(match self {
+            Command::Serve(_) => return Ok(None),
+            Command::Provider(ProviderCommand::Add { id, guid, name }) => {
+                AdminCommand::AddProvider { id, guid, name }
+            }
+            Command::Provider(ProviderCommand::ApproveCert { id }) => {
+                AdminCommand::ApproveCertificate { provider: id }
+            }
+            Command::User(UserCommand::Add {
+                name,
+                role,
+                provider,
+                guid,
+                password_stdin,
+            }) => AdminCommand::AddUser {
+                name,
+                role,
+                provider,
+                guid,
+                password: password_stdin.then(read_password).transpose()?,
+            },
+            Command::Token(TokenCommand::Issue { name, hours }) => {
+                AdminCommand::IssueToken { name, hours }
+            }
+        }))
+    }
+}
+
+fn read_password() -> Result<String, String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = text.lines().next().unwrap_or_default().to_owned();
+    if password.is_empty() {
+        return Err("the password read from standard input is empty".into());
+    }
+    Ok(password)
+}

@@ -1,0 +1,178 @@
+//! Configuration for `serve`: command-line flags, `ECHO_GATEWAY_*` environment variables and
+//! an optional TOML file, in that order of precedence, over embedded defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+
+use crate::server::ServeSettings;
+use crate::services::ServiceSettings;
+use crate::wire::xml::XmlLimits;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Flags of `echo-gateway serve` (each also readable from the environment).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address of the HTTPS listener [default: 127.0.0.1:8443]
+    #[arg(long, env = "ECHO_GATEWAY_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// TLS certificate chain (PEM); without it a self-signed one is generated in the data dir
+    #[arg(long, env = "ECHO_GATEWAY_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM)
+    #[arg(long, env = "ECHO_GATEWAY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Also listen without TLS on this address (for use behind a TLS-terminating proxy)
+    #[arg(long, env = "ECHO_GATEWAY_PLAIN_HTTP")]
+    pub plain_http: Option<SocketAddr>,
+    /// Log format [default: text]
+    #[arg(long, env = "ECHO_GATEWAY_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// Largest accepted request body in bytes [default: 10485760]
+    #[arg(long, env = "ECHO_GATEWAY_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Deepest accepted XML nesting [default: 64]
+    #[arg(long, env = "ECHO_GATEWAY_MAX_XML_DEPTH")]
+    pub max_xml_depth: Option<usize>,
+    /// Lifetime of tokens issued by Login [default: 24]
+    #[arg(long, env = "ECHO_GATEWAY_TOKEN_HOURS")]
+    pub token_hours: Option<u64>,
+}
+
+/// The TOML file: the same settings, snake_case keys, plus `data_dir`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub plain_http: Option<SocketAddr>,
+    pub log_format: Option<LogFormat>,
+    pub max_body_bytes: Option<usize>,
+    pub max_xml_depth: Option<usize>,
+    pub token_hours: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("tls_cert and tls_key must be given together")]
+    TlsPair,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> Result<FileConfig, ConfigError> {
+        let Some(path) = path else {
+            return Ok(FileConfig::default());
+        };
+        let error = |message: String| ConfigError::File {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+        toml::from_str(&text).map_err(|e| error(e.to_string()))
+    }
+
+    /// The data directory: flag or environment first, then the file, then `./data`.
+    pub fn data_dir(&self, flag: Option<&Path>) -> PathBuf {
+        flag.map(Path::to_path_buf)
+            .or_else(|| self.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+}
+
+/// Resolves serve settings; flags/environment win over the file, the file over defaults.
+pub fn resolve(
+    args: &ServeArgs,
+    file: &FileConfig,
+    data_dir: PathBuf,
+) -> Result<(ServeSettings, LogFormat), ConfigError> {
+    let tls_cert = args.tls_cert.clone().or_else(|| file.tls_cert.clone());
+    let tls_key = args.tls_key.clone().or_else(|| file.tls_key.clone());
+    let tls_files = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        _ => return Err(ConfigError::TlsPair),
+    };
+    let defaults = XmlLimits::default();
+    let token_hours = args.token_hours.or(file.token_hours).unwrap_or(24);
+    let settings = ServeSettings {
+        listen: args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default address")),
+        plain_http: args.plain_http.or(file.plain_http),
+        data_dir,
+        tls_files,
+        max_body_bytes: args
+            .max_body_bytes
+            .or(file.max_body_bytes)
+            .unwrap_or(DEFAULT_MAX_BODY_BYTES),
+        xml_limits: XmlLimits {
+            max_depth: args
+                .max_xml_depth
+                .or(file.max_xml_depth)
+                .unwrap_or(defaults.max_depth),
+            ..defaults
+        },
+        services: ServiceSettings {
+            token_lifetime: Duration::from_secs(token_hours.saturating_mul(3600)),
+            ..ServiceSettings::default()
+        },
+        shutdown_grace: Duration::from_secs(30),
+    };
+    let log_format = args
+        .log_format
+        .or(file.log_format)
+        .unwrap_or(LogFormat::Text);
+    Ok((settings, log_format))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_file_over_defaults() {
+        let file: FileConfig = toml::from_str(
+            "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 100\nlog_format = \"json\"\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            listen: Some("127.0.0.1:9001".parse().unwrap()),
+            ..ServeArgs::default()
+        };
+        let (settings, log) = resolve(&args, &file, PathBuf::from("d")).unwrap();
+        assert_eq!(settings.listen.port(), 9001);
+        assert_eq!(settings.max_body_bytes, 100);
+        assert_eq!(log, LogFormat::Json);
+        let (defaults, _) = resolve(
+            &ServeArgs::default(),
+            &FileConfig::default(),
+            PathBuf::from("d"),
+        )
+        .unwrap();
+        assert_eq!(defaults.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(defaults.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    #[test]
+    fn unknown_file_keys_are_errors() {
+        assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+    }
+}

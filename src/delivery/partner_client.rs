@@ -1,0 +1,130 @@
+//! HTTP clients for one provider, following its SSL policy: with SslEnabled the only trusted
+//! certificate is the operator-approved pinned one (compared byte for byte; a pending
+//! certificate is never used); without it, http or https with normal verification.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, Error as TlsError, SignatureScheme};
+
+use crate::domain::policy::PolicyRecord;
+
+/// Why no client could be built for a provider.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(
+        "SSL is enabled but no approved certificate is pinned (a changed certificate awaits operator approval)"
+    )]
+    NoApprovedCertificate,
+    #[error("the pinned certificate is unreadable: {0}")]
+    Certificate(String),
+    #[error("HTTP client: {0}")]
+    Http(String),
+}
+
+/// Builds the client delivery and endpoint tests use for one provider.
+pub fn client_for(
+    record: &PolicyRecord,
+    timeout: Duration,
+) -> Result<reqwest::Client, ClientError> {
+    let builder = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(timeout)
+        .connect_timeout(timeout);
+    let builder = if record.policies.ssl_enabled {
+        let pem = record
+            .approved_certificate
+            .as_deref()
+            .ok_or(ClientError::NoApprovedCertificate)?;
+        builder
+            .https_only(true)
+            .tls_backend_preconfigured(pinned_tls_config(pem)?)
+    } else {
+        builder
+    };
+    builder
+        .build()
+        .map_err(|e| ClientError::Http(e.to_string()))
+}
+
+fn pinned_tls_config(pem: &str) -> Result<rustls::ClientConfig, ClientError> {
+    let pinned = CertificateDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| ClientError::Certificate(e.to_string()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = Arc::new(PinnedCertificate {
+        pinned,
+        provider: provider.clone(),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Http(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    Ok(config)
+}
+
+/// Accepts exactly one server certificate; handshake signatures are still verified, so the
+/// peer must hold the pinned certificate's private key.
+#[derive(Debug)]
+struct PinnedCertificate {
+    pinned: CertificateDer<'static>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedCertificate {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, TlsError> {
+        if end_entity.as_ref() == self.pinned.as_ref() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(TlsError::General(
+                "the partner presented a certificate other than the approved pinned one".into(),
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}

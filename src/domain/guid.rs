@@ -1,0 +1,72 @@
+//! ECHO-style GUIDs: uppercase hexadecimal in 8-4-4-4-12 groups.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A GUID as ECHO writes them, e.g. `1282C3FE-6892-81C3-A86B-594FDCC13AF3`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Guid(String);
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("[{0}] is not a GUID of the form XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX (hexadecimal)")]
+pub struct InvalidGuid(pub String);
+
+impl Guid {
+    /// A fresh random GUID.
+    pub fn random() -> Self {
+        Guid(uuid::Uuid::new_v4().hyphenated().to_string().to_uppercase())
+    }
+
+    /// Parses a GUID, accepting lowercase hexadecimal and normalising it to uppercase.
+    pub fn parse(text: &str) -> Result<Self, InvalidGuid> {
+        let groups: Vec<&str> = text.split('-').collect();
+        let lengths_match = groups.len() == 5
+            && groups
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()));
+        if lengths_match {
+            Ok(Guid(text.to_uppercase()))
+        } else {
+            Err(InvalidGuid(text.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_guids_are_uppercase_and_parse() {
+        let guid = Guid::random();
+        assert_eq!(guid.as_str(), guid.as_str().to_uppercase());
+        assert_eq!(Guid::parse(guid.as_str()), Ok(guid));
+    }
+
+    #[test]
+    fn parse_normalises_case_and_rejects_other_shapes() {
+        let parsed = Guid::parse("07acf84c-6360-0bc7-92a8-e95a958dde12").unwrap();
+        assert_eq!(parsed.as_str(), "07ACF84C-6360-0BC7-92A8-E95A958DDE12");
+        for bad in [
+            "",
+            "user_guid",
+            "07ACF84C63600BC792A8E95A958DDE12",
+            "07ACF84C-6360-0BC7-92A8-E95A958DDE1G",
+        ] {
+            assert!(Guid::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

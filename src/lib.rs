@@ -1,0 +1,16 @@
+//! echo-gateway: an order-fulfillment gateway speaking NASA ECHO's SOAP/XML ordering protocol.
+//!
+//! Layers point one way (see ARCHITECTURE.md): `wire` (SOAP, XML, WSDL) → `services`
+//! (operations) → `domain` (pure rules) → `storage` and `delivery`.
+
+pub mod admin;
+pub mod cli;
+pub mod config;
+pub mod credentials;
+pub mod delivery;
+pub mod domain;
+pub mod error;
+pub mod server;
+pub mod services;
+pub mod storage;
+pub mod wire;

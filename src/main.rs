@@ -1,0 +1,65 @@
+//! The `echo-gateway` binary: parses the command line and runs the server or an
+//! administration command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use echo_gateway::cli::{Cli, Command};
+use echo_gateway::config::{self, FileConfig, LogFormat};
+use echo_gateway::{admin, server};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = match FileConfig::load(cli.config.as_deref()) {
+        Ok(file) => file,
+        Err(error) => return fail(&error.to_string()),
+    };
+    let data_dir = file.data_dir(cli.data_dir.as_deref());
+    match cli.command {
+        Command::Serve(args) => {
+            let (settings, log_format) = match config::resolve(&args, &file, data_dir) {
+                Ok(resolved) => resolved,
+                Err(error) => return fail(&error.to_string()),
+            };
+            init_logging(log_format);
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(error) => return fail(&error.to_string()),
+            };
+            match runtime.block_on(server::run(settings)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail(&error.to_string()),
+            }
+        }
+        command => {
+            let outcome = command
+                .admin_command()
+                .and_then(|admin| admin.ok_or_else(|| "not an administration command".to_owned()))
+                .and_then(|admin| admin::run_from_cli(&data_dir, admin));
+            match outcome {
+                Ok(output) => {
+                    println!("{output}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(&error),
+            }
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ECHO_GATEWAY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("echo-gateway: {message}");
+    ExitCode::FAILURE
+}

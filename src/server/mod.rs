@@ -1,0 +1,136 @@
+//! The server: opens storage, starts the HTTPS listener (and the optional plain one) and the
+//! admin socket, and on SIGINT/SIGTERM stops accepting, lets in-flight requests finish, and
+//! closes storage cleanly.
+
+pub mod listener;
+pub mod metrics;
+pub mod router;
+pub mod shutdown;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use crate::admin;
+use crate::services::{Gateway, ServiceSettings};
+use crate::storage::{StorageError, Store};
+use crate::wire::xml::XmlLimits;
+use listener::{Transport, accept_loop};
+use router::{AppState, router};
+
+/// Everything `serve` needs, resolved from flags, environment, config file and defaults.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub listen: SocketAddr,
+    pub plain_http: Option<SocketAddr>,
+    pub data_dir: PathBuf,
+    pub tls_files: Option<(PathBuf, PathBuf)>,
+    pub max_body_bytes: usize,
+    pub xml_limits: XmlLimits,
+    pub services: ServiceSettings,
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsSetupError),
+    #[error("cannot listen on {address}: {error}")]
+    Bind {
+        address: String,
+        error: std::io::Error,
+    },
+}
+
+/// Runs the gateway until the process is asked to stop.
+pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
+    tls::install_crypto_provider();
+    let store = Arc::new(Store::open(&settings.data_dir)?);
+    let gateway = Arc::new(Gateway {
+        store,
+        settings: settings.services.clone(),
+    });
+    let tls_files = settings
+        .tls_files
+        .as_ref()
+        .map(|(c, k)| (c.as_path(), k.as_path()));
+    let tls = TlsAcceptor::from(tls::server_config(&settings.data_dir, tls_files)?);
+    let state = Arc::new(AppState {
+        gateway: gateway.clone(),
+        metrics: metrics::Metrics::default(),
+        xml_limits: settings.xml_limits,
+    });
+    let app = router(state, settings.max_body_bytes);
+    let (trigger, shutdown) = shutdown::channel();
+    let graceful = Arc::new(GracefulShutdown::new());
+    let mut loops = Vec::new();
+    let endpoints = std::iter::once((settings.listen, Transport::Tls(tls))).chain(
+        settings
+            .plain_http
+            .map(|address| (address, Transport::Plain)),
+    );
+    for (address, transport) in endpoints {
+        let listener = bind(address).await?;
+        let scheme = match transport {
+            Transport::Tls(_) => "https",
+            Transport::Plain => "http",
+        };
+        let local = listener.local_addr().map_err(|error| ServeError::Bind {
+            address: address.to_string(),
+            error,
+        })?;
+        println!("echo-gateway listening on {scheme}://{local}");
+        tracing::info!(%local, scheme, "listening");
+        loops.push(tokio::spawn(accept_loop(
+            listener,
+            transport,
+            app.clone(),
+            graceful.clone(),
+            shutdown.clone(),
+        )));
+    }
+    let socket_path = admin::socket::path(&settings.data_dir);
+    let admin_socket = admin::socket::bind(&socket_path).map_err(|error| ServeError::Bind {
+        address: socket_path.display().to_string(),
+        error,
+    })?;
+    loops.push(tokio::spawn(admin::socket::serve(
+        admin_socket,
+        gateway,
+        shutdown.clone(),
+    )));
+
+    shutdown::signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    trigger.trigger();
+    for task in loops {
+        let _ = task.await;
+    }
+    if let Ok(graceful) = Arc::try_unwrap(graceful)
+        && tokio::time::timeout(settings.shutdown_grace, graceful.shutdown())
+            .await
+            .is_err()
+    {
+        tracing::warn!("grace period over; closing remaining connections");
+    }
+    let _ = std::fs::remove_file(&socket_path);
+    tracing::info!("stopped; storage closed");
+    Ok(())
+}
+
+async fn bind(address: SocketAddr) -> Result<TcpListener, ServeError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|error| ServeError::Bind {
+            address: address.to_string(),
+            error,
+        })
+}

@@ -1,0 +1,200 @@
+//! HTTP routes: SOAP endpoints, WSDL and schema documents, health and metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use super::listener::Scheme;
+use super::metrics::{Metrics, Outcome};
+use crate::error::GatewayError;
+use crate::services::{Gateway, Service, dispatch};
+use crate::wire::envelope::{SoapVersion, parse_request, render_response};
+use crate::wire::fault::{Fault, FaultCode};
+use crate::wire::message::MessageError;
+use crate::wire::wsdl;
+use crate::wire::xml::XmlLimits;
+
+/// What every handler shares.
+pub struct AppState {
+    pub gateway: Arc<Gateway>,
+    pub metrics: Metrics,
+    pub xml_limits: XmlLimits,
+}
+
+pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .route("/echo-v10/{port}", get(port_wsdl).post(soap))
+        .route("/echo-wsdl/v10/{file}", get(wsdl_file))
+        .route("/echo-wsdl/schemas/{file}", get(schema_file))
+        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let content_type = "text/plain; version=0.0.4; charset=utf-8";
+    (
+        [(header::CONTENT_TYPE, content_type)],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// One SOAP request: parse, dispatch on a blocking thread, answer with a response or fault.
+async fn soap(
+    State(state): State<Arc<AppState>>,
+    Path(port): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let Some(service) = Service::from_port(&port) else {
+        return (StatusCode::NOT_FOUND, "no such SOAP endpoint\n").into_response();
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let fallback_version = SoapVersion::from_content_type(content_type);
+    let worker_state = state.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let request = parse_request(&body, worker_state.xml_limits)?;
+        let operation = request.operation.name.local.clone();
+        let result = dispatch(&worker_state.gateway, service, &request.operation);
+        Ok::<_, GatewayError>((request.version, operation, result))
+    })
+    .await;
+    let (version, operation, result) = match outcome {
+        Ok(Ok((version, operation, result))) => (version, Some(operation), result),
+        Ok(Err(error)) => (fallback_version, None, Err(error)),
+        Err(join_error) => (
+            fallback_version,
+            None,
+            Err(GatewayError::Internal(join_error.to_string())),
+        ),
+    };
+    let label = match (&operation, &result) {
+        (_, Err(GatewayError::Message(MessageError::UnknownOperation { .. }))) | (None, _) => {
+            "invalid"
+        }
+        (Some(name), _) => name.as_str(),
+    };
+    let (response, outcome) = match &result {
+        Ok(payload) => (
+            soap_response(version, StatusCode::OK, render_response(version, payload)),
+            Outcome::Ok,
+        ),
+        Err(error) => fault_response(version, error, label),
+    };
+    state.metrics.record(label, outcome, started.elapsed());
+    response
+}
+
+fn fault_response(
+    version: SoapVersion,
+    error: &GatewayError,
+    operation: &str,
+) -> (Response, Outcome) {
+    let fault = Fault::from(error);
+    let outcome = match fault.code {
+        FaultCode::Client => Outcome::ClientFault,
+        FaultCode::Server => Outcome::ServerFault,
+    };
+    match outcome {
+        Outcome::ServerFault => tracing::error!(
+            operation, instance = %fault.instance_id, %error, "request failed"
+        ),
+        _ => tracing::info!(
+            operation, instance = %fault.instance_id, code = fault.error_code, "request refused"
+        ),
+    }
+    let status = StatusCode::from_u16(fault.http_status(version))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        soap_response(version, status, fault.render(version)),
+        outcome,
+    )
+}
+
+fn soap_response(version: SoapVersion, status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, version.content_type())],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /echo-v10/<Name>ServicePortImpl?wsdl`.
+async fn port_wsdl(
+    Path(port): Path<String>,
+    RawQuery(query): RawQuery,
+    Extension(scheme): Extension<Scheme>,
+    headers: HeaderMap,
+) -> Response {
+    let service = Service::from_port(&port);
+    match (service, query.as_deref()) {
+        (Some(service), Some(q)) if q.eq_ignore_ascii_case("wsdl") => {
+            document(wsdl::service_wsdl(service), scheme, &headers)
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            "append ?wsdl for the service description\n",
+        )
+            .into_response(),
+    }
+}
+
+/// `GET /echo-wsdl/v10/<Name>Service.wsdl`.
+async fn wsdl_file(
+    Path(file): Path<String>,
+    Extension(scheme): Extension<Scheme>,
+    headers: HeaderMap,
+) -> Response {
+    let service = file
+        .strip_suffix(".wsdl")
+        .and_then(|name| Service::ALL.into_iter().find(|s| s.name() == name));
+    match service {
+        Some(service) => document(wsdl::service_wsdl(service), scheme, &headers),
+        None => (StatusCode::NOT_FOUND, "no such WSDL\n").into_response(),
+    }
+}
+
+/// `GET /echo-wsdl/schemas/<file>.xsd`.
+async fn schema_file(
+    Path(file): Path<String>,
+    Extension(scheme): Extension<Scheme>,
+    headers: HeaderMap,
+) -> Response {
+    match wsdl::schema(&file) {
+        Some(text) => document(text, scheme, &headers),
+        None => (StatusCode::NOT_FOUND, "no such schema\n").into_response(),
+    }
+}
+
+/// Serves a WSDL or schema with its links rewritten to this server's own URL.
+fn document(text: &str, scheme: Scheme, headers: &HeaderMap) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let root = format!("{}://{host}", scheme.0);
+    let body = wsdl::render(text, &root);
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    response
+}

@@ -1,0 +1,119 @@
+//! Tables of providers and users, with their name indexes.
+
+use redb::{ReadableTableMetadata, TableDefinition};
+
+use super::{
+    RecordTable, StorageError, Store, all_records, get_record, get_record_for_update, put_record,
+};
+use crate::domain::account::{Provider, User};
+use crate::domain::guid::Guid;
+
+const PROVIDERS: RecordTable = TableDefinition::new("providers");
+const PROVIDER_IDS: RecordTable = TableDefinition::new("provider_ids");
+const USERS: RecordTable = TableDefinition::new("users");
+const USER_NAMES: RecordTable = TableDefinition::new("user_names");
+/// (provider GUID, user GUID) pairs: users who ordered from a provider.
+const PROVIDER_CUSTOMERS: RecordTable = TableDefinition::new("provider_customers");
+
+pub(super) const TABLES: &[RecordTable] = &[
+    PROVIDERS,
+    PROVIDER_IDS,
+    USERS,
+    USER_NAMES,
+    PROVIDER_CUSTOMERS,
+];
+
+impl Store {
+    /// Adds a provider; its ID and GUID must both be new. The sequence is assigned here.
+    pub fn add_provider(
+        &self,
+        id: &str,
+        guid: Guid,
+        display_name: Option<String>,
+    ) -> Result<Provider, StorageError> {
+        self.write(|tx| {
+            if get_record_for_update::<Guid>(tx, PROVIDER_IDS, id)?.is_some() {
+                return Err(StorageError::AlreadyExists(format!("provider [{id}]")));
+            }
+            if get_record_for_update::<Provider>(tx, PROVIDERS, guid.as_str())?.is_some() {
+                return Err(StorageError::AlreadyExists(format!(
+                    "provider GUID [{guid}]"
+                )));
+            }
+            let sequence = tx.open_table(PROVIDERS)?.len()?;
+            let provider = Provider {
+                guid,
+                id: id.to_owned(),
+                display_name,
+                sequence,
+            };
+            put_record(tx, PROVIDERS, provider.guid.as_str(), &provider)?;
+            put_record(tx, PROVIDER_IDS, id, &provider.guid)?;
+            Ok(provider)
+        })
+    }
+
+    pub fn provider(&self, guid: &str) -> Result<Option<Provider>, StorageError> {
+        get_record(&self.read()?, PROVIDERS, guid)
+    }
+
+    /// Looks a provider up by its short ID (e.g. `DEV07`).
+    pub fn provider_by_id(&self, id: &str) -> Result<Option<Provider>, StorageError> {
+        let tx = self.read()?;
+        match get_record::<Guid>(&tx, PROVIDER_IDS, id)? {
+            Some(guid) => get_record(&tx, PROVIDERS, guid.as_str()),
+            None => Ok(None),
+        }
+    }
+
+    /// Every provider, in order of creation.
+    pub fn providers(&self) -> Result<Vec<Provider>, StorageError> {
+        let mut providers: Vec<Provider> = all_records(&self.read()?, PROVIDERS)?;
+        providers.sort_by_key(|p| p.sequence);
+        Ok(providers)
+    }
+
+    /// Adds a user; its name and GUID must both be new.
+    pub fn add_user(&self, user: &User) -> Result<(), StorageError> {
+        self.write(|tx| {
+            if get_record_for_update::<Guid>(tx, USER_NAMES, &user.name)?.is_some() {
+                return Err(StorageError::AlreadyExists(format!("user [{}]", user.name)));
+            }
+            if get_record_for_update::<User>(tx, USERS, user.guid.as_str())?.is_some() {
+                return Err(StorageError::AlreadyExists(format!(
+                    "user GUID [{}]",
+                    user.guid
+                )));
+            }
+            put_record(tx, USERS, user.guid.as_str(), user)?;
+            put_record(tx, USER_NAMES, &user.name, &user.guid)
+        })
+    }
+
+    pub fn user(&self, guid: &str) -> Result<Option<User>, StorageError> {
+        get_record(&self.read()?, USERS, guid)
+    }
+
+    /// Every user, in GUID order.
+    pub fn users(&self) -> Result<Vec<User>, StorageError> {
+        all_records(&self.read()?, USERS)
+    }
+
+    pub fn user_by_name(&self, name: &str) -> Result<Option<User>, StorageError> {
+        let tx = self.read()?;
+        match get_record::<Guid>(&tx, USER_NAMES, name)? {
+            Some(guid) => get_record(&tx, USERS, guid.as_str()),
+            None => Ok(None),
+        }
+    }
+
+    /// True when `user` has ordered from `provider` (so the provider's staff may see the name).
+    pub fn is_provider_customer(&self, provider: &Guid, user: &Guid) -> Result<bool, StorageError> {
+        let key = customer_key(provider, user);
+        Ok(get_record::<bool>(&self.read()?, PROVIDER_CUSTOMERS, &key)?.is_some())
+    }
+}
+
+fn customer_key(provider: &Guid, user: &Guid) -> String {
+    format!("{provider}/{user}")
+}

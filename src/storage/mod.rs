@@ -1,0 +1,164 @@
+//! Durable state: one redb file in the data directory holds everything.
+//!
+//! Every write is one redb transaction committed with immediate durability (fsync) before the
+//! caller acknowledges anything. Records are JSON values in typed tables; each submodule owns
+//! the tables of one concept. The server process is the only writer: while it runs, the CLI
+//! goes through the admin socket instead (see `admin`).
+
+mod accounts;
+mod policies;
+mod tokens;
+
+use std::path::Path;
+
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use tokens::StoredToken;
+
+/// The database file name inside the data directory.
+pub const DATABASE_FILE: &str = "echo-gateway.redb";
+
+/// Storage failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the database is open in another process")]
+    AlreadyOpen,
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    #[error("{0} does not exist")]
+    NotFound(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("stored record is unreadable: {0}")]
+    Corrupt(String),
+}
+
+macro_rules! database_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StorageError {
+            fn from(e: $t) -> Self {
+                StorageError::Database(e.to_string())
+            }
+        }
+    )*};
+}
+database_errors!(
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+impl From<redb::DatabaseError> for StorageError {
+    fn from(e: redb::DatabaseError) -> Self {
+        match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StorageError::AlreadyOpen,
+            other => StorageError::Database(other.to_string()),
+        }
+    }
+}
+
+/// A table of JSON records keyed by string.
+type RecordTable = TableDefinition<'static, &'static str, &'static [u8]>;
+
+/// The gateway's durable state.
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Store, StorageError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StorageError::Database(format!("{}: {e}", data_dir.display())))?;
+        let db = Database::create(data_dir.join(DATABASE_FILE))?;
+        let store = Store { db };
+        store.create_tables()?;
+        Ok(store)
+    }
+
+    fn create_tables(&self) -> Result<(), StorageError> {
+        self.write(|tx| {
+            for table in accounts::TABLES
+                .iter()
+                .chain(policies::TABLES)
+                .chain(tokens::TABLES)
+            {
+                tx.open_table(*table)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `f` in one write transaction and commits it durably.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&WriteTransaction) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let tx = self.db.begin_write()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn read(&self) -> Result<ReadTransaction, StorageError> {
+        Ok(self.db.begin_read()?)
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {
+    serde_json::to_vec(value).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StorageError> {
+    serde_json::from_slice(bytes).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+/// Reads and decodes one record from a table opened in a read transaction.
+fn get_record<T: DeserializeOwned>(
+    tx: &ReadTransaction,
+    table: RecordTable,
+    key: &str,
+) -> Result<Option<T>, StorageError> {
+    let table = tx.open_table(table)?;
+    table.get(key)?.map(|v| decode(v.value())).transpose()
+}
+
+/// Reads and decodes one record inside a write transaction.
+fn get_record_for_update<T: DeserializeOwned>(
+    tx: &WriteTransaction,
+    table: RecordTable,
+    key: &str,
+) -> Result<Option<T>, StorageError> {
+    let table = tx.open_table(table)?;
+    table.get(key)?.map(|v| decode(v.value())).transpose()
+}
+
+fn put_record<T: Serialize>(
+    tx: &WriteTransaction,
+    table: RecordTable,
+    key: &str,
+    value: &T,
+) -> Result<(), StorageError> {
+    tx.open_table(table)?
+        .insert(key, encode(value)?.as_slice())?;
+    Ok(())
+}
+
+/// Decodes every record of a table.
+fn all_records<T: DeserializeOwned>(
+    tx: &ReadTransaction,
+    table: RecordTable,
+) -> Result<Vec<T>, StorageError> {
+    let table = tx.open_table(table)?;
+    let mut records = Vec::new();
+    for entry in table.iter()? {
+        let (_, value) = entry?;
+        records.push(decode(value.value())?);
+    }
+    Ok(records)
+}

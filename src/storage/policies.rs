@@ -1,0 +1,36 @@
+//! The table of provider policies, keyed by provider GUID.
+
+use redb::TableDefinition;
+
+use super::{RecordTable, StorageError, Store, get_record, get_record_for_update, put_record};
+use crate::domain::policy::PolicyRecord;
+
+const POLICIES: RecordTable = TableDefinition::new("provider_policies");
+
+pub(super) const TABLES: &[RecordTable] = &[POLICIES];
+
+impl Store {
+    pub fn policies(&self, provider: &str) -> Result<Option<PolicyRecord>, StorageError> {
+        get_record(&self.read()?, POLICIES, provider)
+    }
+
+    /// Reads the stored record, lets `change` compute the new one, and writes it, all in one
+    /// transaction so concurrent updates cannot interleave.
+    pub fn update_policies<E: From<StorageError>>(
+        &self,
+        provider: &str,
+        change: impl FnOnce(Option<PolicyRecord>) -> Result<PolicyRecord, E>,
+    ) -> Result<PolicyRecord, E> {
+        let tx = self.db.begin_write().map_err(StorageError::from)?;
+        let previous = get_record_for_update(&tx, POLICIES, provider)?;
+        let record = change(previous)?;
+        put_record(&tx, POLICIES, provider, &record)?;
+        tx.commit().map_err(StorageError::from)?;
+        Ok(record)
+    }
+
+    /// Removes a provider's policies; true when there were any.
+    pub fn remove_policies(&self, provider: &str) -> Result<bool, StorageError> {
+        self.write(|tx| Ok(tx.open_table(POLICIES)?.remove(provider)?.is_some()))
+    }
+}

@@ -1,0 +1,37 @@
+//! The table of issued tokens. Only a SHA-256 digest of each token is stored, so the database
+//! never holds a usable secret.
+
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+
+use super::{RecordTable, StorageError, Store, get_record, put_record};
+use crate::domain::guid::Guid;
+use crate::domain::timestamp::Timestamp;
+
+const TOKENS: RecordTable = TableDefinition::new("tokens");
+
+pub(super) const TABLES: &[RecordTable] = &[TOKENS];
+
+/// What a token stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredToken {
+    pub user: Guid,
+    /// The provider a provider-context token acts for.
+    pub acting_provider: Option<Guid>,
+    pub expires: Timestamp,
+}
+
+impl Store {
+    pub fn put_token(&self, digest: &str, token: &StoredToken) -> Result<(), StorageError> {
+        self.write(|tx| put_record(tx, TOKENS, digest, token))
+    }
+
+    pub fn token(&self, digest: &str) -> Result<Option<StoredToken>, StorageError> {
+        get_record(&self.read()?, TOKENS, digest)
+    }
+
+    /// Revokes a token; true when it existed.
+    pub fn remove_token(&self, digest: &str) -> Result<bool, StorageError> {
+        self.write(|tx| Ok(tx.open_table(TOKENS)?.remove(digest)?.is_some()))
+    }
+}

@@ -1,0 +1,120 @@
+//! Reading request parameters and type fields out of a parsed operation element, with a
+//! precise [`MessageError`] for anything missing or malformed.
+
+use super::xml::{Element, XmlError};
+use super::{ECHO_NS, TYPES_NS};
+
+/// A request that is not a valid message for the operation.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MessageError {
+    #[error(transparent)]
+    Xml(#[from] XmlError),
+    #[error("the request body is not UTF-8")]
+    NotUtf8,
+    #[error("the document is not a SOAP 1.1 or 1.2 Envelope")]
+    NotAnEnvelope,
+    #[error("the SOAP Body holds no operation element")]
+    NoOperation,
+    #[error("operation {{{ns}}}{name} is not offered by {service}")]
+    UnknownOperation {
+        service: String,
+        ns: String,
+        name: String,
+    },
+    #[error("no such service endpoint [{0}]")]
+    UnknownService(String),
+    #[error("required element [{0}] is missing")]
+    Missing(String),
+    #[error("element [{element}] has the invalid value [{value}]: expected {expected}")]
+    Invalid {
+        element: String,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+/// Reads the children of one element that live in one namespace: operation parameters (ECHO
+/// namespace) or type fields (types namespace).
+#[derive(Clone, Copy)]
+pub struct Fields<'a> {
+    element: &'a Element,
+    ns: &'static str,
+}
+
+impl<'a> Fields<'a> {
+    /// Parameters of an operation element.
+    pub fn params(operation: &'a Element) -> Self {
+        Fields {
+            element: operation,
+            ns: ECHO_NS,
+        }
+    }
+
+    /// Fields of a type instance.
+    pub fn of_type(element: &'a Element) -> Self {
+        Fields {
+            element,
+            ns: TYPES_NS,
+        }
+    }
+
+    /// The child element, if present and not nil.
+    pub fn element(&self, name: &str) -> Option<&'a Element> {
+        self.element.child(self.ns, name).filter(|e| !e.is_nil())
+    }
+
+    pub fn required_element(&self, name: &str) -> Result<&'a Element, MessageError> {
+        self.element(name)
+            .ok_or_else(|| MessageError::Missing(name.to_owned()))
+    }
+
+    /// The text of a child element; absent or nil gives `None`.
+    pub fn text(&self, name: &str) -> Option<&'a str> {
+        self.element(name).map(|e| e.text.as_str())
+    }
+
+    /// The trimmed text of a required, non-empty child.
+    pub fn required_text(&self, name: &str) -> Result<&'a str, MessageError> {
+        match self.text(name).map(str::trim) {
+            Some(text) if !text.is_empty() => Ok(text),
+            _ => Err(MessageError::Missing(name.to_owned())),
+        }
+    }
+
+    pub fn bool(&self, name: &str) -> Result<Option<bool>, MessageError> {
+        self.parsed(name, "a boolean (true or false)", |t| match t {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        })
+    }
+
+    pub fn int(&self, name: &str) -> Result<Option<i64>, MessageError> {
+        self.parsed(name, "an integer", |t| t.parse().ok())
+    }
+
+    /// A list of `<Item>` strings; `None` when the list is absent or nil ("all").
+    pub fn string_list(&self, name: &str) -> Option<Vec<String>> {
+        self.element(name).map(|list| {
+            list.children_named(TYPES_NS, "Item")
+                .map(|item| item.text.trim().to_owned())
+                .collect()
+        })
+    }
+
+    fn parsed<T>(
+        &self,
+        name: &str,
+        expected: &'static str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, MessageError> {
+        match self.text(name).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => parse(text).map(Some).ok_or_else(|| MessageError::Invalid {
+                element: name.to_owned(),
+                value: text.to_owned(),
+                expected,
+            }),
+        }
+    }
+}
