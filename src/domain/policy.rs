@@ -91,6 +91,8 @@ pub enum PolicyError {
     CertificateRequired,
     #[error("SslCertificate is not a PEM-encoded X.509 certificate: {0}")]
     Certificate(String),
+    #[error("Properties is not well-formed XML: {0}")]
+    Properties(String),
     #[error("provider has no pending SSL certificate to approve")]
     NoPendingCertificate,
 }

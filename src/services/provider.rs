@@ -5,7 +5,7 @@ use super::{Gateway, name_guid_item, response, result_response};
 use crate::delivery::endpoint_probe;
 use crate::domain::account::Provider;
 use crate::domain::caller::Caller;
-use crate::domain::policy::{PolicyRecord, ProviderPolicies, Transaction};
+use crate::domain::policy::{PolicyError, PolicyRecord, ProviderPolicies, Transaction};
 use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::wire::message::{Fields, MessageError};
@@ -196,11 +196,8 @@ fn decode_properties(fields: Fields<'_>) -> GatewayResult<Option<String>> {
     let Some(text) = fields.text("Properties").filter(|t| !t.trim().is_empty()) else {
         return Ok(None);
     };
-    parse_document(text, XmlLimits::default()).map_err(|e| MessageError::Invalid {
-        element: "Properties".into(),
-        value: e.to_string(),
-        expected: "well-formed XML",
-    })?;
+    parse_document(text, XmlLimits::default())
+        .map_err(|e| PolicyError::Properties(e.to_string()))?;
     Ok(Some(text.to_owned()))
 }
 

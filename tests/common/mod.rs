@@ -1,0 +1,218 @@
+//! Test harness shared by the integration tests: runs the real `echo-gateway` binary on
+//! 127.0.0.1 with a temporary data directory, its CLI, and a TLS client that trusts the
+//! certificate the gateway generated.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_echo-gateway");
+pub const ECHO_NS: &str = "http://echo.nasa.gov/echo/v10";
+pub const TYPES_NS: &str = "http://echo.nasa.gov/echo/v10/types";
+
+/// A running gateway process.
+pub struct TestGateway {
+    child: Option<Child>,
+    pub data_dir: PathBuf,
+    pub url: String,
+    pub client: reqwest::Client,
+}
+
+impl TestGateway {
+    /// Starts the gateway on a free port with `data_dir` and extra `serve` flags.
+    pub fn start(data_dir: &Path, extra: &[&str]) -> TestGateway {
+        let mut child = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("ECHO_GATEWAY_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("gateway starts");
+        let url = read_listen_url(&mut child);
+        TestGateway {
+            child: Some(child),
+            data_dir: data_dir.to_path_buf(),
+            client: tls_client(data_dir),
+            url,
+        }
+    }
+
+    /// Posts a SOAP envelope to `/echo-v10/<service>PortImpl`; returns status and body.
+    pub async fn soap(&self, service: &str, envelope: &str) -> (u16, String) {
+        self.post(
+            &format!("/echo-v10/{service}PortImpl"),
+            envelope.as_bytes().to_vec(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, body: Vec<u8>) -> (u16, String) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .body(body)
+            .send()
+            .await
+            .expect("request reaches the gateway");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("response body"))
+    }
+
+    /// Calls `service.operation` with `token` and the given parameter XML (ECHO namespace
+    /// prefix `ns2`, types `ns3`).
+    pub async fn call(
+        &self,
+        service: &str,
+        operation: &str,
+        token: &str,
+        params: &str,
+    ) -> (u16, String) {
+        self.soap(
+            service,
+            &envelope(
+                operation,
+                &format!("<ns2:token>{token}</ns2:token>{params}"),
+            ),
+        )
+        .await
+    }
+
+    /// Stops the process with SIGKILL: no chance to flush or clean up.
+    pub fn kill_hard(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Stops the process with SIGTERM and waits for a clean exit.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            signal(child.id(), "TERM");
+            let status = child.wait().expect("gateway exits");
+            assert!(status.success(), "gateway exited with {status}");
+        }
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+}
+
+impl Drop for TestGateway {
+    fn drop(&mut self) {
+        self.kill_hard();
+    }
+}
+
+/// Wraps an operation's inner XML in a SOAP 1.1 envelope as the recorded clients send it.
+pub fn envelope(operation: &str, inner: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><SOAP-ENV:Envelope \
+         xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><SOAP-ENV:Header/><SOAP-ENV:Body>\
+         <ns2:{operation} xmlns:ns2=\"{ECHO_NS}\" xmlns:ns3=\"{TYPES_NS}\">{inner}</ns2:{operation}>\
+         </SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    )
+}
+
+/// Runs a CLI command against `data_dir`, feeding `stdin`; returns trimmed stdout.
+pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("CLI starts");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("stdin written");
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().expect("CLI finishes");
+    assert!(
+        output.status.success(),
+        "echo-gateway {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Creates an operator account and returns a token for it.
+pub fn operator_token(data_dir: &Path) -> String {
+    cli(
+        data_dir,
+        &[
+            "user",
+            "add",
+            "ops",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ],
+        Some("pw\n"),
+    );
+    cli(data_dir, &["token", "issue", "ops"], None)
+}
+
+/// Text of the first element with this local name (any namespace), if any.
+pub fn element_text<'a>(xml: &'a str, local: &str) -> Option<&'a str> {
+    let open = xml.find(&format!(":{local}>"))?;
+    let start = open + local.len() + 2;
+    let end = xml[start..].find("</")? + start;
+    Some(&xml[start..end])
+}
+
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn tls_client(data_dir: &Path) -> reqwest::Client {
+    install_crypto_provider();
+    let pem = std::fs::read(data_dir.join("tls/cert.pem")).expect("generated certificate");
+    let certificate = reqwest::Certificate::from_pem(&pem).expect("PEM certificate");
+    reqwest::Client::builder()
+        .no_proxy()
+        .tls_certs_only([certificate])
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client")
+}
+
+fn read_listen_url(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(line)) = lines.next() {
+            let _ = sender.send(line);
+        }
+        for _ in lines {}
+    });
+    let line = receiver
+        .recv_timeout(Duration::from_secs(30))
+        .expect("gateway announces its address");
+    line.rsplit(' ').next().expect("url").to_owned()
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
