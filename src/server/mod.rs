@@ -107,6 +107,7 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
         gateway,
         shutdown.clone(),
     )));
+    println!("echo-gateway ready");
 
     shutdown::signal().await;
     tracing::info!("shutting down: finishing in-flight requests");

@@ -18,6 +18,8 @@ pub struct TestGateway {
     child: Option<Child>,
     pub data_dir: PathBuf,
     pub url: String,
+    /// The plain HTTP listener's URL, when one was configured.
+    pub plain_url: Option<String>,
     pub client: reqwest::Client,
 }
 
@@ -34,12 +36,14 @@ impl TestGateway {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("gateway starts");
-        let url = read_listen_url(&mut child);
+        let urls = read_listen_urls(&mut child);
+        let find = |scheme: &str| urls.iter().find(|u| u.starts_with(scheme)).cloned();
         TestGateway {
             child: Some(child),
             data_dir: data_dir.to_path_buf(),
             client: tls_client(data_dir),
-            url,
+            url: find("https://").expect("an https listener"),
+            plain_url: find("http://"),
         }
     }
 
@@ -193,20 +197,27 @@ fn tls_client(data_dir: &Path) -> reqwest::Client {
         .expect("client")
 }
 
-fn read_listen_url(child: &mut Child) -> String {
+/// The URLs the gateway announces on stdout, one line per listener, until it is ready (the
+/// admin socket line comes last).
+fn read_listen_urls(child: &mut Child) -> Vec<String> {
     let stdout = child.stdout.take().expect("stdout");
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines();
-        if let Some(Ok(line)) = lines.next() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let _ = sender.send(line);
         }
-        for _ in lines {}
     });
-    let line = receiver
-        .recv_timeout(Duration::from_secs(30))
-        .expect("gateway announces its address");
-    line.rsplit(' ').next().expect("url").to_owned()
+    let mut urls = Vec::new();
+    loop {
+        let line = receiver
+            .recv_timeout(Duration::from_secs(30))
+            .expect("gateway announces its listeners");
+        match line.strip_prefix("echo-gateway listening on ") {
+            Some(url) => urls.push(url.to_owned()),
+            None if line.starts_with("echo-gateway ready") => return urls,
+            None => {}
+        }
+    }
 }
 
 fn signal(pid: u32, name: &str) {
