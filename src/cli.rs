@@ -1,4 +1,6 @@
-//! The command line: `serve` and the administration commands.
+//! The command line: `serve`, the administration commands and the forms tools.
+
+pub mod forms;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -39,6 +41,9 @@ pub enum Command {
     /// Issue tokens for scripts
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check ECHO forms and validate option selections offline
+    #[command(subcommand)]
+    Forms(forms::FormsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,7 +105,7 @@ impl Command {
     /// The administration command this CLI command stands for (`None` for `serve`).
     pub fn admin_command(self) -> Result<Option<AdminCommand>, String> {
         Ok(Some(match self {
-            Command::Serve(_) => return Ok(None),
+            Command::Serve(_) | Command::Forms(_) => return Ok(None),
             Command::Provider(ProviderCommand::Add { id, guid, name }) => {
                 AdminCommand::AddProvider { id, guid, name }
             }

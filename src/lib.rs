@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod delivery;
 pub mod domain;
 pub mod error;
+pub mod forms;
 pub mod server;
 pub mod services;
 pub mod storage;

@@ -10,6 +10,9 @@ use echo_gateway::{admin, server};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Forms(forms) = &cli.command {
+        return forms.run();
+    }
     let file = match FileConfig::load(cli.config.as_deref()) {
         Ok(file) => file,
         Err(error) => return fail(&error.to_string()),

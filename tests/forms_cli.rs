@@ -1,0 +1,102 @@
+//! `echo-gateway forms check|validate` run as a provider would, checking exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn sample(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("forms/samples")
+        .join(name)
+}
+
+fn forms(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_echo-gateway"))
+        .arg("forms")
+        .args(args)
+        .env_remove("ECHO_GATEWAY_CONFIG")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run echo-gateway: {e}"))
+}
+
+fn code(output: &Output) -> Option<i32> {
+    output.status.code()
+}
+
+fn path(path: &std::path::Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
+
+#[test]
+fn check_passes_a_sample_with_warnings_and_exit_zero() {
+    let output = forms(&["check", path(&sample("edsc-example-form3.xml"))]);
+    assert_eq!(code(&output), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("warning"));
+}
+
+#[test]
+fn check_rejects_broken_and_missing_files_with_exit_two_and_problems_with_one() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(&broken, "<form><model>").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&forms(&["check", path(&broken)])), Some(2));
+    assert_eq!(
+        code(&forms(&["check", path(&dir.path().join("absent.xml"))])),
+        Some(2)
+    );
+    let bad_ref = dir.path().join("bad-ref.xml");
+    let form = std::fs::read_to_string(sample("edsc-example-form3.xml")).unwrap_or_default();
+    std::fs::write(
+        &bad_ref,
+        form.replace("ref=\"prov:mediaLabel\"", "ref=\"prov:nowhere\""),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&forms(&["check", path(&bad_ref)])), Some(1));
+}
+
+#[test]
+fn validate_reports_errors_as_json_and_writes_the_pruned_selection() {
+    let output = forms(&[
+        "validate",
+        path(&sample("edsc-example-form3.xml")),
+        "--json",
+    ]);
+    assert_eq!(code(&output), Some(1), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["errors"][0]["rule"], "required-empty");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let pruned = dir.path().join("pruned.xml");
+    let output = forms(&[
+        "validate",
+        path(&sample("edsc-example-form2.xml")),
+        "--output",
+        path(&pruned),
+    ]);
+    assert_eq!(code(&output), Some(0), "{output:?}");
+    let selection = std::fs::read_to_string(&pruned).unwrap_or_default();
+    assert!(selection.contains("FtpPull") && !selection.contains("ecs:ftppush>"));
+    let output = forms(&[
+        "validate",
+        path(&sample("edsc-example-form2.xml")),
+        path(&pruned),
+    ]);
+    assert_eq!(
+        code(&output),
+        Some(0),
+        "the pruned selection is valid as submitted: {output:?}"
+    );
+}
+
+#[test]
+fn validate_treats_an_unreadable_selection_as_exit_two() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let selection = dir.path().join("selection.xml");
+    std::fs::write(&selection, "<!DOCTYPE x [<!ENTITY e 'x'>]><x>&e;</x>")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let output = forms(&[
+        "validate",
+        path(&sample("edsc-example-form2.xml")),
+        path(&selection),
+    ]);
+    assert_eq!(code(&output), Some(2), "{output:?}");
+}
