@@ -4,5 +4,6 @@
 pub mod account;
 pub mod caller;
 pub mod guid;
+pub mod order;
 pub mod policy;
 pub mod timestamp;

@@ -1,0 +1,50 @@
+//! `OrderError`: every reason an order operation or an order validation is refused, naming
+//! the item, provider or address and the rule.
+
+use super::transition::IllegalTransition;
+use super::user_information::UserInformationError;
+use crate::domain::guid::Guid;
+use crate::domain::timestamp::Timestamp;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum OrderError {
+    #[error(transparent)]
+    Transition(#[from] IllegalTransition),
+    #[error("user information: {0}")]
+    UserInformation(#[from] UserInformationError),
+    #[error("order [{order}] has no order item [{item}]")]
+    UnknownItem { order: Guid, item: Guid },
+    #[error("order [{order}] has no provider order for provider [{provider}]")]
+    UnknownProviderOrder { order: Guid, provider: Guid },
+    #[error("order [{order}] has no items to validate")]
+    EmptyOrder { order: Guid },
+    #[error(
+        "order item [{item}] (catalog item [{catalog_item}]): QuantityOrdered must be at least 1"
+    )]
+    InvalidQuantity { item: Guid, catalog_item: String },
+    #[error("provider [{provider}] has no provider policies: ordering from it is not possible")]
+    NoProviderPolicies { provider: Guid },
+    #[error("provider [{provider}]: ordering is suspended until {}", .until.to_echo_string())]
+    OrderingSuspended { provider: Guid, until: Timestamp },
+    #[error("provider [{provider}]: {count} items exceed MaxItemsPerOrder {max}")]
+    TooManyItems {
+        provider: Guid,
+        count: usize,
+        max: i64,
+    },
+    #[error(
+        "order item [{item}]: catalog item [{catalog_item}] is already in the order and provider \
+         [{provider}] does not support duplicate catalog items"
+    )]
+    DuplicateCatalogItem {
+        item: Guid,
+        catalog_item: String,
+        provider: Guid,
+    },
+    #[error("order item [{item}] (catalog item [{catalog_item}]): option selection: {}", .problems.join("; "))]
+    OptionSelection {
+        item: Guid,
+        catalog_item: String,
+        problems: Vec<String>,
+    },
+}

@@ -1,0 +1,74 @@
+//! Order items: one catalog item ordered in some quantity, with its option selection and the
+//! provider order it belongs to.
+
+use serde::{Deserialize, Serialize};
+
+use super::provider_order::ProviderOrderKey;
+use crate::domain::guid::Guid;
+
+/// An item's own state; the provider closes or cancels items one by one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ItemState {
+    #[default]
+    NotSet,
+    Closed,
+    Cancelled,
+}
+
+impl ItemState {
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            ItemState::NotSet => "NOT_SET",
+            ItemState::Closed => "CLOSED",
+            ItemState::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+/// The options a client chose for an item: an ECHO Forms output document, kept opaque here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionSelection {
+    /// The option definition the selection answers.
+    pub guid: Guid,
+    pub name: String,
+    /// The selection as XML text, exactly as the client sent it.
+    pub content: String,
+}
+
+/// What the catalog says about an ordered item, copied into the order when it is added so the
+/// order stays readable after the catalog changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogItemRef {
+    /// The ItemGuid, e.g. `G1000005028-DEV07`: not always a GUID.
+    pub item_guid: String,
+    pub provider_guid: Guid,
+    /// The collection (DatasetId) the item belongs to.
+    pub dataset_id: String,
+    pub granule_ur: Option<String>,
+    pub producer_granule_id: Option<String>,
+}
+
+/// One line of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub guid: Guid,
+    pub catalog_item: CatalogItemRef,
+    pub quantity: u32,
+    pub option_selection: Option<OptionSelection>,
+    pub provider_order: ProviderOrderKey,
+    pub state: ItemState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_state_wire_names_match_serde() {
+        for state in [ItemState::NotSet, ItemState::Closed, ItemState::Cancelled] {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(json, format!("\"{}\"", state.wire_name()));
+        }
+    }
+}

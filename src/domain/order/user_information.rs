@@ -1,0 +1,242 @@
+//! User information of an order: who receives, pays for and answers for it, and the address
+//! rules ECHO applied.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::guid::Guid;
+
+pub const MAX_STREET_LENGTH: usize = 32;
+
+/// A postal address. The five street fields make "at most 5 street lines" hold by type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub guid: Option<Guid>,
+    pub address_name: Option<String>,
+    pub us_format: bool,
+    pub street1: Option<String>,
+    pub street2: Option<String>,
+    pub street3: Option<String>,
+    pub street4: Option<String>,
+    pub street5: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    pub guid: Option<Guid>,
+    pub number: String,
+    /// e.g. `BUSINESS`.
+    pub phone_number_type: String,
+}
+
+/// A person at an address (ECHO's Contact type).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub guid: Option<Guid>,
+    /// e.g. `Order Contact`.
+    pub role: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address: Address,
+    pub phones: Vec<Phone>,
+    pub email: Option<String>,
+    pub organization: Option<String>,
+}
+
+/// Everything SetUserInformationForOrder sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInformation {
+    pub shipping_address: Option<Contact>,
+    pub billing_address: Option<Contact>,
+    pub contact_address: Option<Contact>,
+    /// e.g. `GOVERNMENT`, `OTHER`.
+    pub user_domain: Option<String>,
+    /// e.g. `USA`, `INTERNATIONAL`.
+    pub user_region: Option<String>,
+}
+
+/// Which of the three addresses a rule concerns, named as on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressKind {
+    Shipping,
+    Billing,
+    Contact,
+}
+
+impl fmt::Display for AddressKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AddressKind::Shipping => "ShippingAddress",
+            AddressKind::Billing => "BillingAddress",
+            AddressKind::Contact => "ContactAddress",
+        })
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum UserInformationError {
+    #[error("ContactAddress is required")]
+    ContactAddressRequired,
+    #[error("{address}: {field} is required when UsFormat is {us_format}")]
+    MissingField {
+        address: AddressKind,
+        field: &'static str,
+        us_format: bool,
+    },
+    #[error("{address}: {field} has {length} characters; at most {MAX_STREET_LENGTH} allowed")]
+    StreetTooLong {
+        address: AddressKind,
+        field: &'static str,
+        length: usize,
+    },
+}
+
+impl UserInformation {
+    /// The contact address is required; every address given must satisfy the address rules.
+    pub fn validate(&self) -> Result<(), UserInformationError> {
+        if self.contact_address.is_none() {
+            return Err(UserInformationError::ContactAddressRequired);
+        }
+        let addresses = [
+            (AddressKind::Shipping, &self.shipping_address),
+            (AddressKind::Billing, &self.billing_address),
+            (AddressKind::Contact, &self.contact_address),
+        ];
+        addresses
+            .into_iter()
+            .filter_map(|(kind, contact)| Some((kind, contact.as_ref()?)))
+            .try_for_each(|(kind, contact)| contact.address.validate(kind))
+    }
+}
+
+impl Address {
+    /// US format needs Street1, City, State, Zip and Country; other formats Street1 and
+    /// Country. No street line may exceed [`MAX_STREET_LENGTH`] characters.
+    pub fn validate(&self, kind: AddressKind) -> Result<(), UserInformationError> {
+        let required = [
+            ("Street1", &self.street1, true),
+            ("City", &self.city, self.us_format),
+            ("State", &self.state, self.us_format),
+            ("Zip", &self.zip, self.us_format),
+            ("Country", &self.country, true),
+        ];
+        for (field, value, needed) in required {
+            if needed && is_blank(value) {
+                return Err(UserInformationError::MissingField {
+                    address: kind,
+                    field,
+                    us_format: self.us_format,
+                });
+            }
+        }
+        self.validate_street_lengths(kind)
+    }
+
+    fn validate_street_lengths(&self, kind: AddressKind) -> Result<(), UserInformationError> {
+        let streets = [
+            ("Street1", &self.street1),
+            ("Street2", &self.street2),
+            ("Street3", &self.street3),
+            ("Street4", &self.street4),
+            ("Street5", &self.street5),
+        ];
+        for (field, street) in streets {
+            let length = street.as_deref().map_or(0, |s| s.chars().count());
+            if length > MAX_STREET_LENGTH {
+                return Err(UserInformationError::StreetTooLong {
+                    address: kind,
+                    field,
+                    length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_blank(value: &Option<String>) -> bool {
+    value.as_deref().is_none_or(|v| v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::order::test_support::{us_contact, valid_information};
+
+    fn with_address(kind: AddressKind, edit: fn(&mut Address)) -> UserInformation {
+        let mut contact = us_contact();
+        edit(&mut contact.address);
+        let mut info = valid_information();
+        match kind {
+            AddressKind::Shipping => info.shipping_address = Some(contact),
+            AddressKind::Billing => info.billing_address = Some(contact),
+            AddressKind::Contact => info.contact_address = Some(contact),
+        }
+        info
+    }
+
+    #[test]
+    fn contact_address_is_required() {
+        assert_eq!(valid_information().validate(), Ok(()));
+        let none = UserInformation {
+            shipping_address: Some(us_contact()),
+            ..UserInformation::default()
+        };
+        assert_eq!(
+            none.validate(),
+            Err(UserInformationError::ContactAddressRequired)
+        );
+    }
+
+    #[test]
+    fn us_format_needs_city_state_and_zip() {
+        let missing_zip = with_address(AddressKind::Billing, |a| a.zip = Some(" ".into()));
+        let error = missing_zip.validate().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "BillingAddress: Zip is required when UsFormat is true"
+        );
+        let foreign = with_address(AddressKind::Contact, |a| {
+            a.us_format = false;
+            (a.city, a.state, a.zip) = (None, None, None);
+        });
+        assert_eq!(foreign.validate(), Ok(()));
+    }
+
+    #[test]
+    fn street1_and_country_are_always_required() {
+        for edit in [
+            (|a: &mut Address| a.street1 = None) as fn(&mut Address),
+            |a| a.country = None,
+        ] {
+            let info = with_address(AddressKind::Shipping, edit);
+            assert!(matches!(
+                info.validate(),
+                Err(UserInformationError::MissingField {
+                    address: AddressKind::Shipping,
+                    ..
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn street_lines_are_at_most_32_characters() {
+        let long = with_address(AddressKind::Contact, |a| a.street5 = Some("x".repeat(33)));
+        assert_eq!(
+            long.validate(),
+            Err(UserInformationError::StreetTooLong {
+                address: AddressKind::Contact,
+                field: "Street5",
+                length: 33
+            })
+        );
+        let exact = with_address(AddressKind::Contact, |a| a.street4 = Some("é".repeat(32)));
+        assert_eq!(exact.validate(), Ok(()));
+    }
+}
