@@ -44,6 +44,15 @@ pub enum Command {
     /// Check ECHO forms and validate option selections offline
     #[command(subcommand)]
     Forms(forms::FormsCommand),
+    /// Manage the catalog of orderable items
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Import (add or replace) the items of a catalog file; see README for the format
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,7 +114,7 @@ impl Command {
     /// The administration command this CLI command stands for (`None` for `serve`).
     pub fn admin_command(self) -> Result<Option<AdminCommand>, String> {
         Ok(Some(match self {
-            Command::Serve(_) | Command::Forms(_) => return Ok(None),
+            Command::Serve(_) | Command::Forms(_) | Command::Catalog(_) => return Ok(None),
             Command::Provider(ProviderCommand::Add { id, guid, name }) => {
                 AdminCommand::AddProvider { id, guid, name }
             }

@@ -4,6 +4,7 @@
 use crate::credentials::HashError;
 use crate::domain::account::{AccountError, UnknownRole};
 use crate::domain::caller::AccessDenied;
+use crate::domain::catalog::CatalogError;
 use crate::domain::guid::InvalidGuid;
 use crate::domain::policy::PolicyError;
 use crate::storage::StorageError;
@@ -27,6 +28,8 @@ pub enum GatewayError {
     Message(#[from] MessageError),
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]

@@ -4,6 +4,7 @@
 //! (operations) → `domain` (pure rules) → `storage` and `delivery`.
 
 pub mod admin;
+pub mod catalog_import;
 pub mod cli;
 pub mod config;
 pub mod credentials;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use echo_gateway::cli::{Cli, Command};
+use echo_gateway::cli::{CatalogCommand, Cli, Command};
 use echo_gateway::config::{self, FileConfig, LogFormat};
 use echo_gateway::{admin, server};
 
@@ -34,11 +34,20 @@ fn main() -> ExitCode {
                 Err(error) => fail(&error.to_string()),
             }
         }
+        Command::Catalog(CatalogCommand::Import { file }) => {
+            match echo_gateway::catalog_import::run(&data_dir, &file) {
+                Ok(count) => {
+                    println!("imported {count} catalog items");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(&error),
+            }
+        }
         command => {
             let outcome = command
                 .admin_command()
                 .and_then(|admin| admin.ok_or_else(|| "not an administration command".to_owned()))
-                .and_then(|admin| admin::run_from_cli(&data_dir, admin));
+                .and_then(|admin| admin::Session::open(&data_dir)?.run(admin));
             match outcome {
                 Ok(output) => {
                     println!("{output}");

@@ -8,7 +8,7 @@
 
 pub mod socket;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,15 +16,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::credentials;
 use crate::domain::account::{Role, User, validate_membership, validate_name};
+use crate::domain::catalog::CatalogItem;
 use crate::domain::guid::Guid;
 use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
+use crate::services::catalog;
 use crate::services::provider::approve_pending_certificate;
 use crate::services::{Gateway, ServiceSettings};
 use crate::storage::{StorageError, Store};
 
 /// One administration command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AdminCommand {
     AddProvider {
         id: String,
@@ -44,6 +46,9 @@ pub enum AdminCommand {
     },
     ApproveCertificate {
         provider: String,
+    },
+    AddCatalogItems {
+        items: Vec<CatalogItem>,
     },
 }
 
@@ -85,6 +90,10 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
                 provider.id
             ))
         }
+        AdminCommand::AddCatalogItems { items } => Ok(format!(
+            "stored {} catalog items",
+            catalog::store_items(gateway, &items)?
+        )),
     }
 }
 
@@ -120,18 +129,29 @@ fn add_user(
     Ok(user.guid.to_string())
 }
 
-/// Runs a command from the CLI: directly on the database when no server has it open,
-/// otherwise through the running server's admin socket.
-pub fn run_from_cli(data_dir: &Path, command: AdminCommand) -> Result<String, String> {
-    match Store::open(data_dir) {
-        Ok(store) => {
-            let gateway = Gateway {
+/// Where CLI commands run: on the database directly when no server has it open, otherwise
+/// through the running server's admin socket.
+pub enum Session {
+    Local(Gateway),
+    Remote(PathBuf),
+}
+
+impl Session {
+    pub fn open(data_dir: &Path) -> Result<Session, String> {
+        match Store::open(data_dir) {
+            Ok(store) => Ok(Session::Local(Gateway {
                 store: Arc::new(store),
                 settings: ServiceSettings::default(),
-            };
-            execute(&gateway, command).map_err(|e| e.to_string())
+            })),
+            Err(StorageError::AlreadyOpen) => Ok(Session::Remote(socket::path(data_dir))),
+            Err(e) => Err(e.to_string()),
         }
-        Err(StorageError::AlreadyOpen) => socket::send(&socket::path(data_dir), &command),
-        Err(e) => Err(e.to_string()),
+    }
+
+    pub fn run(&self, command: AdminCommand) -> Result<String, String> {
+        match self {
+            Session::Local(gateway) => execute(gateway, command).map_err(|e| e.to_string()),
+            Session::Remote(socket_path) => socket::send(socket_path, &command),
+        }
     }
 }

@@ -13,7 +13,8 @@ use super::{AdminCommand, execute};
 use crate::server::shutdown::Shutdown;
 use crate::services::Gateway;
 
-const MAX_REQUEST_BYTES: u64 = 1 << 20;
+/// Large enough for a batch of catalog items with their metadata.
+const MAX_REQUEST_BYTES: u64 = 64 << 20;
 
 #[derive(Debug, Serialize, Deserialize)]
 enum Reply {

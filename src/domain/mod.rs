@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod caller;
+pub mod catalog;
 pub mod guid;
 pub mod order;
 pub mod policy;

@@ -3,6 +3,8 @@
 //! response. [`dispatch`] routes a parsed operation element to its handler.
 
 pub mod authentication;
+pub mod catalog;
+pub mod data_management;
 pub mod provider;
 pub mod user;
 
@@ -27,10 +29,16 @@ pub enum Service {
     Authentication,
     User,
     Provider,
+    DataManagement,
 }
 
 impl Service {
-    pub const ALL: [Service; 3] = [Service::Authentication, Service::User, Service::Provider];
+    pub const ALL: [Service; 4] = [
+        Service::Authentication,
+        Service::User,
+        Service::Provider,
+        Service::DataManagement,
+    ];
 
     /// The name used in endpoint paths and WSDL file names (`ProviderService`).
     pub fn name(self) -> &'static str {
@@ -38,6 +46,7 @@ impl Service {
             Service::Authentication => "AuthenticationService",
             Service::User => "UserService",
             Service::Provider => "ProviderService",
+            Service::DataManagement => "DataManagementService",
         }
     }
 
@@ -137,6 +146,7 @@ pub fn dispatch(gateway: &Gateway, service: Service, operation: &Element) -> Gat
         Service::Authentication => authentication::handle(gateway, name, operation),
         Service::User => user::handle(gateway, name, operation),
         Service::Provider => provider::handle(gateway, name, operation),
+        Service::DataManagement => data_management::handle(gateway, name, operation),
     };
     handled.unwrap_or_else(|| Err(unknown_operation(service, operation)))
 }

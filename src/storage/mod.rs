@@ -6,6 +6,7 @@
 //! goes through the admin socket instead (see `admin`).
 
 mod accounts;
+mod catalog;
 mod policies;
 mod tokens;
 
@@ -83,12 +84,14 @@ impl Store {
 
     fn create_tables(&self) -> Result<(), StorageError> {
         self.write(|tx| {
-            for table in accounts::TABLES
-                .iter()
-                .chain(policies::TABLES)
-                .chain(tokens::TABLES)
-            {
-                tx.open_table(*table)?;
+            let tables = [
+                accounts::TABLES,
+                catalog::TABLES,
+                policies::TABLES,
+                tokens::TABLES,
+            ];
+            for table in tables.concat() {
+                tx.open_table(table)?;
             }
             Ok(())
         })

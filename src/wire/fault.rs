@@ -8,6 +8,7 @@ use super::message::MessageError;
 use super::writer::{Out, escape_into};
 use super::xml::XmlError;
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
+use crate::domain::catalog::CatalogError;
 use crate::domain::guid::Guid;
 use crate::domain::policy::PolicyError;
 use crate::domain::timestamp::Timestamp;
@@ -165,6 +166,9 @@ impl From<&GatewayError> for Fault {
                 Fault::new(Client, SoapMessageValidation, message_code(e), message)
             }
             GatewayError::Policy(e) => Fault::new(Client, InvalidArgument, policy_code(e), message),
+            GatewayError::Catalog(e) => {
+                Fault::new(Client, InvalidArgument, catalog_code(e), message)
+            }
             GatewayError::Account(_) | GatewayError::Role(_) | GatewayError::Guid(_) => {
                 Fault::new(Client, InvalidArgument, "InvalidArgument", message)
             }
@@ -199,6 +203,15 @@ fn message_code(error: &MessageError) -> &'static str {
         }
         MessageError::Missing(_) => "MissingElement",
         MessageError::Invalid { .. } => "InvalidValue",
+    }
+}
+
+fn catalog_code(error: &CatalogError) -> &'static str {
+    match error {
+        CatalogError::Unknown(_) => "CatalogItemNotFound",
+        CatalogError::Deleted(_) => "CatalogItemDeleted",
+        CatalogError::NotOrderable(_) => "CatalogItemNotOrderable",
+        CatalogError::Invalid { .. } => "InvalidCatalogItem",
     }
 }
 

@@ -1,6 +1,7 @@
 //! The wire layer: SOAP envelopes, XML reading and writing, faults and WSDL documents.
 //! Nothing here knows about storage; services use it to decode requests and encode responses.
 
+pub mod catalog_file;
 pub mod envelope;
 pub mod fault;
 pub mod message;

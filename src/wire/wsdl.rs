@@ -24,6 +24,7 @@ pub fn service_wsdl(service: Service) -> &'static str {
         Service::Authentication => include_str!("../../wsdl/AuthenticationService.wsdl"),
         Service::User => include_str!("../../wsdl/UserService.wsdl"),
         Service::Provider => include_str!("../../wsdl/ProviderService.wsdl"),
+        Service::DataManagement => include_str!("../../wsdl/DataManagementService.wsdl"),
     }
 }
 

@@ -49,24 +49,15 @@ impl TestGateway {
 
     /// Posts a SOAP envelope to `/echo-v10/<service>PortImpl`; returns status and body.
     pub async fn soap(&self, service: &str, envelope: &str) -> (u16, String) {
-        self.post(
-            &format!("/echo-v10/{service}PortImpl"),
-            envelope.as_bytes().to_vec(),
-        )
-        .await
+        self.post(&service_path(service), envelope.as_bytes().to_vec())
+            .await
     }
 
     pub async fn post(&self, path: &str, body: Vec<u8>) -> (u16, String) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.url))
-            .header("Content-Type", "text/xml; charset=utf-8")
-            .body(body)
-            .send()
+        self.soap_client()
+            .try_post(path, body)
             .await
-            .expect("request reaches the gateway");
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("response body"))
+            .expect("request reaches the gateway")
     }
 
     /// Calls `service.operation` with `token` and the given parameter XML (ECHO namespace
@@ -78,14 +69,16 @@ impl TestGateway {
         token: &str,
         params: &str,
     ) -> (u16, String) {
-        self.soap(
-            service,
-            &envelope(
-                operation,
-                &format!("<ns2:token>{token}</ns2:token>{params}"),
-            ),
-        )
-        .await
+        self.soap(service, &token_envelope(operation, token, params))
+            .await
+    }
+
+    /// A cloneable handle on this gateway's HTTPS endpoint, for tasks.
+    pub fn soap_client(&self) -> SoapClient {
+        SoapClient {
+            client: self.client.clone(),
+            url: self.url.clone(),
+        }
     }
 
     /// Stops the process with SIGKILL: no chance to flush or clean up.
@@ -116,6 +109,54 @@ impl Drop for TestGateway {
     }
 }
 
+/// A gateway's HTTPS endpoint and a client for it: cheap to clone into tasks, and it reports
+/// transport failures (a killed gateway) instead of panicking.
+#[derive(Clone)]
+pub struct SoapClient {
+    pub client: reqwest::Client,
+    pub url: String,
+}
+
+impl SoapClient {
+    /// Posts `body` to `path`; returns status and body, or the transport error.
+    pub async fn try_post(&self, path: &str, body: Vec<u8>) -> reqwest::Result<(u16, String)> {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.text().await?))
+    }
+
+    /// Like [`TestGateway::call`], with transport errors returned.
+    pub async fn try_call(
+        &self,
+        service: &str,
+        operation: &str,
+        token: &str,
+        params: &str,
+    ) -> reqwest::Result<(u16, String)> {
+        let body = token_envelope(operation, token, params).into_bytes();
+        self.try_post(&service_path(service), body).await
+    }
+}
+
+/// The SOAP endpoint path of `service` (e.g. `ProviderService`).
+pub fn service_path(service: &str) -> String {
+    format!("/echo-v10/{service}PortImpl")
+}
+
+/// An envelope for `operation` whose parameters are `token` then `params`.
+pub fn token_envelope(operation: &str, token: &str, params: &str) -> String {
+    envelope(
+        operation,
+        &format!("<ns2:token>{token}</ns2:token>{params}"),
+    )
+}
+
 /// Wraps an operation's inner XML in a SOAP 1.1 envelope as the recorded clients send it.
 pub fn envelope(operation: &str, inner: &str) -> String {
     format!(
@@ -129,6 +170,17 @@ pub fn envelope(operation: &str, inner: &str) -> String {
 
 /// Runs a CLI command against `data_dir`, feeding `stdin`; returns trimmed stdout.
 pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let output = try_cli(data_dir, args, stdin);
+    assert!(
+        output.status.success(),
+        "echo-gateway {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Runs a CLI command against `data_dir`, feeding `stdin`; returns its output, failed or not.
+pub fn try_cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut child = Command::new(BIN)
         .arg("--data-dir")
         .arg(data_dir)
@@ -147,13 +199,7 @@ pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
             .expect("stdin written");
     }
     drop(child.stdin.take());
-    let output = child.wait_with_output().expect("CLI finishes");
-    assert!(
-        output.status.success(),
-        "echo-gateway {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    child.wait_with_output().expect("CLI finishes")
 }
 
 /// Creates an operator account and returns a token for it.
@@ -173,6 +219,45 @@ pub fn operator_token(data_dir: &Path) -> String {
     cli(data_dir, &["token", "issue", "ops"], None)
 }
 
+/// Parameters of SetProviderPolicies for `provider_guid`: every policy field, with the
+/// recorded values of `provider_service/order_policies/create/01` (SSL off, endpoint
+/// `/path_to.html`) and `retry_wait_time`. With a `certificate`, SSL is on with an https
+/// endpoint and that PEM.
+pub fn set_policies_params(
+    provider_guid: &str,
+    retry_wait_time: u64,
+    certificate: Option<&str>,
+) -> String {
+    let (endpoint, ssl_enabled, pem) = match certificate {
+        Some(pem) => ("https://partner.example.org/fulfil", true, pem),
+        None => ("/path_to.html", false, ""),
+    };
+    format!(
+        "<ns2:providerGuid>{provider_guid}</ns2:providerGuid><ns2:policies>\
+         <ns3:EndPoint>{endpoint}</ns3:EndPoint><ns3:RetryAttempts>3</ns3:RetryAttempts>\
+         <ns3:RetryWaitTime>{retry_wait_time}</ns3:RetryWaitTime>\
+         <ns3:Routing>ORDER_FULFILLMENT_V9</ns3:Routing><ns3:SslPolicy>\
+         <ns3:SslEnabled>{ssl_enabled}</ns3:SslEnabled><ns3:SslCertificate>{pem}</ns3:SslCertificate>\
+         </ns3:SslPolicy><ns3:OrderSupportsDuplicateCatalogItems>true</ns3:OrderSupportsDuplicateCatalogItems>\
+         <ns3:CollectionsSupportingDuplicateOrderItems><ns3:Item>C1200189943-MMT_2</ns3:Item>\
+         </ns3:CollectionsSupportingDuplicateOrderItems><ns3:SupportedTransactions>\
+         <ns3:Item>SUBMIT</ns3:Item><ns3:Item>CANCEL</ns3:Item></ns3:SupportedTransactions>\
+         <ns3:MaxItemsPerOrder>25</ns3:MaxItemsPerOrder>\
+         <ns3:Properties>&lt;test&gt;user provided xml&lt;/test&gt;</ns3:Properties>\
+         <ns3:OrderingSuspendedUntilDate>2031-01-01T00:00:00.000Z</ns3:OrderingSuspendedUntilDate>\
+         <ns3:overrideNotificationEnabled>false</ns3:overrideNotificationEnabled></ns2:policies>"
+    )
+}
+
+/// Parameters of GetProvidersPolicies for these providers.
+pub fn providers_policies_params(provider_guids: &[&str]) -> String {
+    let items: String = provider_guids
+        .iter()
+        .map(|guid| format!("<ns3:Item>{guid}</ns3:Item>"))
+        .collect();
+    format!("<ns2:providerGuids>{items}</ns2:providerGuids>")
+}
+
 /// Text of the first element with this local name (any namespace), if any.
 pub fn element_text<'a>(xml: &'a str, local: &str) -> Option<&'a str> {
     let open = xml.find(&format!(":{local}>"))?;
@@ -186,6 +271,12 @@ pub fn install_crypto_provider() {
 }
 
 fn tls_client(data_dir: &Path) -> reqwest::Client {
+    tls_client_builder(data_dir).build().expect("client")
+}
+
+/// A client builder that trusts only the certificate the gateway generated in `data_dir`
+/// (HTTP/2 or HTTP/1.1 by ALPN, connections reused).
+pub fn tls_client_builder(data_dir: &Path) -> reqwest::ClientBuilder {
     install_crypto_provider();
     let pem = std::fs::read(data_dir.join("tls/cert.pem")).expect("generated certificate");
     let certificate = reqwest::Certificate::from_pem(&pem).expect("PEM certificate");
@@ -193,8 +284,6 @@ fn tls_client(data_dir: &Path) -> reqwest::Client {
         .no_proxy()
         .tls_certs_only([certificate])
         .timeout(Duration::from_secs(60))
-        .build()
-        .expect("client")
 }
 
 /// The URLs the gateway announces on stdout, one line per listener, until it is ready (the

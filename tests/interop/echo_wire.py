@@ -46,6 +46,7 @@ SERVICE_OPERATIONS = {
     "DataManagement": {
         "GetCatalogItemOptionDefinitions2",
         "SetCatalogItemOptionDefinitionsDeprecated",
+        "AddCatalogItems",
         "CreateCatalogItemOptionDefinitions",
         "RemoveCatalogItemOptionDefinitions",
         "CreateCatalogItemOptionAssignments",

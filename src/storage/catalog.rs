@@ -1,0 +1,25 @@
+//! The catalog table: orderable items keyed by item GUID.
+
+use redb::TableDefinition;
+
+use super::{RecordTable, StorageError, Store, get_record, put_record};
+use crate::domain::catalog::CatalogItem;
+
+const CATALOG_ITEMS: RecordTable = TableDefinition::new("catalog_items");
+
+pub(super) const TABLES: &[RecordTable] = &[CATALOG_ITEMS];
+
+impl Store {
+    /// Stores (or replaces) a batch of items in one transaction.
+    pub fn put_catalog_items(&self, items: &[CatalogItem]) -> Result<(), StorageError> {
+        self.write(|tx| {
+            items
+                .iter()
+                .try_for_each(|item| put_record(tx, CATALOG_ITEMS, &item.item_guid, item))
+        })
+    }
+
+    pub fn catalog_item(&self, item_guid: &str) -> Result<Option<CatalogItem>, StorageError> {
+        get_record(&self.read()?, CATALOG_ITEMS, item_guid)
+    }
+}
