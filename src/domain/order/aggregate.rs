@@ -15,10 +15,34 @@ use super::error::OrderError;
 use super::item::{CatalogItemRef, ItemState, OptionSelection, OrderItem};
 use super::provider_order::{ProviderOrder, ProviderOrderKey};
 use super::state::OrderState;
-use super::transition::{IllegalTransition, OrderEvent};
+use super::transition::{IllegalTransition, OrderEvent, transition};
 use super::user_information::UserInformation;
 use crate::domain::guid::Guid;
 use crate::domain::timestamp::Timestamp;
+
+/// How a provider settles items: CloseProviderOrder or AcceptProviderOrderCancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemSettlement {
+    Close,
+    Cancel,
+}
+
+impl ItemSettlement {
+    pub fn item_state(self) -> ItemState {
+        match self {
+            ItemSettlement::Close => ItemState::Closed,
+            ItemSettlement::Cancel => ItemState::Cancelled,
+        }
+    }
+
+    /// What the provider order undergoes once all its items are settled this way.
+    pub fn event(self) -> OrderEvent {
+        match self {
+            ItemSettlement::Close => OrderEvent::Close,
+            ItemSettlement::Cancel => OrderEvent::CancelAccepted,
+        }
+    }
+}
 
 /// A user's order. Items and provider orders change only through the methods below, which
 /// keep one provider order per provider among the items.
@@ -206,6 +230,44 @@ impl Order {
         Ok(())
     }
 
+    /// CloseProviderOrder / AcceptProviderOrderCancellation: the provider settles the items
+    /// with these catalog item GUIDs (settling again is allowed, as ECHO did) and its message
+    /// is logged. Once every item of the provider order is settled, the provider order
+    /// follows: CLOSED if any item was closed, CANCELLED if all were cancelled. Refused
+    /// without change unless the provider order allows that event now.
+    pub fn settle_items(
+        &mut self,
+        provider: &Guid,
+        catalog_items: &[String],
+        settlement: ItemSettlement,
+        message: &str,
+        now: Timestamp,
+    ) -> Result<(), OrderError> {
+        let provider_order = self
+            .provider_order(provider)
+            .ok_or_else(|| self.unknown_provider_order(provider))?;
+        transition(provider_order.state(), settlement.event())?;
+        for index in self.settled_item_indexes(provider, catalog_items)? {
+            self.items[index].state = settlement.item_state();
+        }
+        self.record_message(provider, message, now)?;
+        let states: Vec<ItemState> = self
+            .items
+            .iter()
+            .filter(|item| &item.provider_order.provider_guid == provider)
+            .map(|item| item.state)
+            .collect();
+        if !states.contains(&ItemState::NotSet) {
+            let outcome = if states.contains(&ItemState::Closed) {
+                ItemSettlement::Close
+            } else {
+                ItemSettlement::Cancel
+            };
+            self.apply_to_provider_order(provider, outcome.event(), now)?;
+        }
+        Ok(())
+    }
+
     /// The provider order of `provider`, for setting its tracking id or receipt.
     pub fn provider_order_mut(
         &mut self,
@@ -282,6 +344,30 @@ impl Order {
         if event == OrderEvent::Submit {
             self.submission_date = Some(now);
         }
+    }
+
+    fn settled_item_indexes(
+        &self,
+        provider: &Guid,
+        catalog_items: &[String],
+    ) -> Result<Vec<usize>, OrderError> {
+        let mut indexes = Vec::new();
+        for catalog_item in catalog_items {
+            let before = indexes.len();
+            indexes.extend(self.items.iter().enumerate().filter_map(|(index, item)| {
+                let matches = &item.provider_order.provider_guid == provider
+                    && &item.catalog_item.item_guid == catalog_item;
+                matches.then_some(index)
+            }));
+            if indexes.len() == before {
+                return Err(OrderError::UnknownCatalogItem {
+                    order: self.guid.clone(),
+                    provider: provider.clone(),
+                    catalog_item: catalog_item.clone(),
+                });
+            }
+        }
+        Ok(indexes)
     }
 
     fn item_index(&self, item_guid: &Guid) -> Result<usize, OrderError> {
@@ -519,6 +605,80 @@ mod tests {
             assert_eq!(item.provider_order.order_guid, new_guid);
         }
         assert_eq!(order.state(), OrderState::SubmittedWithExceptions);
+    }
+
+    #[test]
+    fn settling_some_items_then_all_follows_the_recording() {
+        let TwoProviders {
+            mut order, dev07, ..
+        } = submitted_two_providers();
+        let now = recorded_now();
+        let early =
+            order.settle_items(&dev07, &["G1-DEV07".into()], ItemSettlement::Close, "", now);
+        assert!(matches!(early, Err(OrderError::Transition(_))));
+        order
+            .apply_to_provider_order(&dev07, OrderEvent::SubmitAccepted, now)
+            .unwrap();
+        let unknown = ["G3-DEV08".to_owned()];
+        let refused = order.settle_items(&dev07, &unknown, ItemSettlement::Close, "", now);
+        assert!(matches!(
+            refused,
+            Err(OrderError::UnknownCatalogItem { .. })
+        ));
+
+        let cancel = ItemSettlement::Cancel;
+        let one = ["G1-DEV07".to_owned()];
+        order
+            .settle_items(&dev07, &one, cancel, "Running tests", now)
+            .unwrap();
+        assert_eq!(order.items()[0].state, ItemState::Cancelled);
+        assert_eq!(
+            order.provider_order(&dev07).unwrap().state(),
+            OrderState::Processing
+        );
+
+        let all = ["G1-DEV07".to_owned(), "G2-DEV07".to_owned()];
+        order
+            .settle_items(&dev07, &all, cancel, "Running tests", now)
+            .unwrap();
+        let provider_order = order.provider_order(&dev07).unwrap();
+        assert_eq!(provider_order.state(), OrderState::Cancelled);
+        let texts: Vec<&str> = provider_order
+            .status()
+            .lines()
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(
+            texts[texts.len() - 3..],
+            [
+                "Running tests",
+                "Running tests",
+                "ECHO: Transitioning from state [PROCESSING] to state [CANCELLED]"
+            ]
+        );
+    }
+
+    #[test]
+    fn mixed_settlements_close_the_provider_order() {
+        let TwoProviders {
+            mut order, dev07, ..
+        } = submitted_two_providers();
+        let now = recorded_now();
+        order
+            .apply_to_provider_order(&dev07, OrderEvent::SubmitAccepted, now)
+            .unwrap();
+        let first = ["G1-DEV07".to_owned()];
+        order
+            .settle_items(&dev07, &first, ItemSettlement::Cancel, "", now)
+            .unwrap();
+        let second = ["G2-DEV07".to_owned()];
+        order
+            .settle_items(&dev07, &second, ItemSettlement::Close, "", now)
+            .unwrap();
+        let provider_order = order.provider_order(&dev07).unwrap();
+        assert_eq!(provider_order.state(), OrderState::Closed);
+        assert_eq!(provider_order.closed_date, Some(now));
     }
 
     #[test]

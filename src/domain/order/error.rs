@@ -16,6 +16,12 @@ pub enum OrderError {
     UnknownItem { order: Guid, item: Guid },
     #[error("order [{order}] has no provider order for provider [{provider}]")]
     UnknownProviderOrder { order: Guid, provider: Guid },
+    #[error("provider order [{provider}] of order [{order}] has no catalog item [{catalog_item}]")]
+    UnknownCatalogItem {
+        order: Guid,
+        provider: Guid,
+        catalog_item: String,
+    },
     #[error("order [{order}] has no items to validate")]
     EmptyOrder { order: Guid },
     #[error(

@@ -19,7 +19,7 @@ pub mod validation;
 #[cfg(test)]
 mod test_support;
 
-pub use aggregate::{Order, split_into_provider_orders};
+pub use aggregate::{ItemSettlement, Order, split_into_provider_orders};
 pub use derived_state::derive_order_state;
 pub use error::OrderError;
 pub use item::{CatalogItemRef, ItemState, OptionSelection, OrderItem};
