@@ -6,6 +6,7 @@ use crate::domain::account::{AccountError, UnknownRole};
 use crate::domain::caller::AccessDenied;
 use crate::domain::catalog::CatalogError;
 use crate::domain::guid::InvalidGuid;
+use crate::domain::order::OrderError;
 use crate::domain::policy::PolicyError;
 use crate::storage::StorageError;
 use crate::wire::message::MessageError;
@@ -30,6 +31,10 @@ pub enum GatewayError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    #[error("provider [{0}] does not support {1} transactions")]
+    TransactionNotSupported(String, &'static str),
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]

@@ -15,12 +15,25 @@ pub struct Caller {
     pub provider: Option<Guid>,
 }
 
+/// How much of an order a caller may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderView {
+    /// The owner or an operator: everything.
+    Whole,
+    /// Staff of a provider in the order: that provider's part only, read-only.
+    ProviderPart(Guid),
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AccessDenied {
     #[error("user [{user}] may not act for provider [{provider}]")]
     NotProviderMember { user: String, provider: Guid },
     #[error("user [{user}] may not see user [{other}]")]
     UserNotVisible { user: String, other: String },
+    #[error("user [{user}] may not see order [{order}]")]
+    OrderNotVisible { user: String, order: String },
+    #[error("user [{user}] may not change order [{order}]: only its owner or an operator may")]
+    NotOrderOwner { user: String, order: String },
     #[error("user [{user}] is not an operator")]
     NotOperator { user: String },
 }
@@ -49,6 +62,40 @@ impl Caller {
                 user: self.user_name.clone(),
                 provider: provider.clone(),
             }),
+        }
+    }
+
+    /// What the caller may read of an order owned by `owner` with provider orders for
+    /// `providers`.
+    pub fn order_view<'a>(
+        &self,
+        order: &Guid,
+        owner: &Guid,
+        mut providers: impl Iterator<Item = &'a Guid>,
+    ) -> Result<OrderView, AccessDenied> {
+        if self.is_operator() || &self.user_guid == owner {
+            return Ok(OrderView::Whole);
+        }
+        match (&self.role, &self.provider) {
+            (Role::Provider, Some(own)) if providers.any(|p| p == own) => {
+                Ok(OrderView::ProviderPart(own.clone()))
+            }
+            _ => Err(AccessDenied::OrderNotVisible {
+                user: self.user_name.clone(),
+                order: order.to_string(),
+            }),
+        }
+    }
+
+    /// Changing an order: its owner or an operator.
+    pub fn require_order_owner(&self, order: &Guid, owner: &Guid) -> Result<(), AccessDenied> {
+        if self.is_operator() || &self.user_guid == owner {
+            Ok(())
+        } else {
+            Err(AccessDenied::NotOrderOwner {
+                user: self.user_name.clone(),
+                order: order.to_string(),
+            })
         }
     }
 
@@ -92,6 +139,39 @@ mod tests {
             caller(Role::User, None)
                 .require_provider_access(&own)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn order_access() {
+        let (order, owner, provider) = (Guid::random(), Guid::random(), Guid::random());
+        let mut user = caller(Role::User, None);
+        assert!(
+            user.order_view(&order, &owner, [&provider].into_iter())
+                .is_err()
+        );
+        assert!(user.require_order_owner(&order, &owner).is_err());
+        user.user_guid = owner.clone();
+        assert_eq!(
+            user.order_view(&order, &owner, std::iter::empty()),
+            Ok(OrderView::Whole)
+        );
+        assert!(user.require_order_owner(&order, &owner).is_ok());
+        let staff = caller(Role::Provider, Some(provider.clone()));
+        assert_eq!(
+            staff.order_view(&order, &owner, [&provider].into_iter()),
+            Ok(OrderView::ProviderPart(provider.clone()))
+        );
+        assert!(
+            staff
+                .order_view(&order, &owner, std::iter::empty())
+                .is_err()
+        );
+        assert!(staff.require_order_owner(&order, &owner).is_err());
+        let operator = caller(Role::Operator, None);
+        assert_eq!(
+            operator.order_view(&order, &owner, std::iter::empty()),
+            Ok(OrderView::Whole)
         );
     }
 

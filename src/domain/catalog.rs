@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::guid::Guid;
+use super::order::CatalogItemRef;
 
 /// One orderable item (an ECHO catalog item such as `G1000005028-DEV07`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +46,18 @@ impl CatalogItem {
             Err(CatalogError::NotOrderable(self.item_guid.clone()))
         } else {
             Ok(())
+        }
+    }
+
+    /// What an order keeps of the item.
+    pub fn reference(&self) -> CatalogItemRef {
+        CatalogItemRef {
+            item_guid: self.item_guid.clone(),
+            provider_guid: self.provider.clone(),
+            collection_id: self.collection_id.clone(),
+            dataset_id: self.dataset_id.clone(),
+            granule_ur: Some(self.granule_ur.clone()),
+            producer_granule_id: self.producer_granule_id.clone(),
         }
     }
 

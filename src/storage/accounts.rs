@@ -12,16 +12,8 @@ const PROVIDERS: RecordTable = TableDefinition::new("providers");
 const PROVIDER_IDS: RecordTable = TableDefinition::new("provider_ids");
 const USERS: RecordTable = TableDefinition::new("users");
 const USER_NAMES: RecordTable = TableDefinition::new("user_names");
-/// (provider GUID, user GUID) pairs: users who ordered from a provider.
-const PROVIDER_CUSTOMERS: RecordTable = TableDefinition::new("provider_customers");
 
-pub(super) const TABLES: &[RecordTable] = &[
-    PROVIDERS,
-    PROVIDER_IDS,
-    USERS,
-    USER_NAMES,
-    PROVIDER_CUSTOMERS,
-];
+pub(super) const TABLES: &[RecordTable] = &[PROVIDERS, PROVIDER_IDS, USERS, USER_NAMES];
 
 impl Store {
     /// Adds a provider; its ID and GUID must both be new. The sequence is assigned here.
@@ -106,14 +98,4 @@ impl Store {
             None => Ok(None),
         }
     }
-
-    /// True when `user` has ordered from `provider` (so the provider's staff may see the name).
-    pub fn is_provider_customer(&self, provider: &Guid, user: &Guid) -> Result<bool, StorageError> {
-        let key = customer_key(provider, user);
-        Ok(get_record::<bool>(&self.read()?, PROVIDER_CUSTOMERS, &key)?.is_some())
-    }
-}
-
-fn customer_key(provider: &Guid, user: &Guid) -> String {
-    format!("{provider}/{user}")
 }

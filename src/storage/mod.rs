@@ -7,6 +7,7 @@
 
 mod accounts;
 mod catalog;
+mod orders;
 mod policies;
 mod tokens;
 
@@ -18,6 +19,7 @@ use redb::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use orders::{ChangeOrigin, OrderChange};
 pub use tokens::StoredToken;
 
 /// The database file name inside the data directory.
@@ -87,11 +89,15 @@ impl Store {
             let tables = [
                 accounts::TABLES,
                 catalog::TABLES,
+                orders::TABLES,
                 policies::TABLES,
                 tokens::TABLES,
             ];
             for table in tables.concat() {
                 tx.open_table(table)?;
+            }
+            for table in orders::SEQUENCE_TABLES {
+                tx.open_table(*table)?;
             }
             Ok(())
         })

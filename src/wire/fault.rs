@@ -10,6 +10,7 @@ use super::xml::XmlError;
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
 use crate::domain::catalog::CatalogError;
 use crate::domain::guid::Guid;
+use crate::domain::order::OrderError;
 use crate::domain::policy::PolicyError;
 use crate::domain::timestamp::Timestamp;
 use crate::error::GatewayError;
@@ -166,6 +167,10 @@ impl From<&GatewayError> for Fault {
                 Fault::new(Client, SoapMessageValidation, message_code(e), message)
             }
             GatewayError::Policy(e) => Fault::new(Client, InvalidArgument, policy_code(e), message),
+            GatewayError::Order(e) => Fault::new(Client, InvalidArgument, order_code(e), message),
+            GatewayError::TransactionNotSupported(..) => {
+                Fault::new(Client, InvalidArgument, "TransactionNotSupported", message)
+            }
             GatewayError::Catalog(e) => {
                 Fault::new(Client, InvalidArgument, catalog_code(e), message)
             }
@@ -203,6 +208,23 @@ fn message_code(error: &MessageError) -> &'static str {
         }
         MessageError::Missing(_) => "MissingElement",
         MessageError::Invalid { .. } => "InvalidValue",
+    }
+}
+
+fn order_code(error: &OrderError) -> &'static str {
+    match error {
+        OrderError::Transition(_) => "InvalidOrderState",
+        OrderError::UserInformation(_) => "InvalidUserInformation",
+        OrderError::UnknownItem { .. } => "OrderItemNotFound",
+        OrderError::UnknownProviderOrder { .. } => "ProviderOrderNotFound",
+        OrderError::UnknownCatalogItem { .. } => "CatalogItemNotInProviderOrder",
+        OrderError::EmptyOrder { .. } => "EmptyOrder",
+        OrderError::InvalidQuantity { .. } => "InvalidQuantity",
+        OrderError::NoProviderPolicies { .. } => "ProviderNotOrderable",
+        OrderError::OrderingSuspended { .. } => "OrderingSuspended",
+        OrderError::TooManyItems { .. } => "TooManyItems",
+        OrderError::DuplicateCatalogItem { .. } => "DuplicateCatalogItem",
+        OrderError::OptionSelection { .. } => "InvalidOptionSelection",
     }
 }
 

@@ -43,7 +43,10 @@ pub struct CatalogItemRef {
     /// The ItemGuid, e.g. `G1000005028-DEV07`: not always a GUID.
     pub item_guid: String,
     pub provider_guid: Guid,
-    /// The collection (DatasetId) the item belongs to.
+    /// The collection's concept id (e.g. `C1200189943-MMT_2`), as provider policies and
+    /// option assignments name collections.
+    pub collection_id: String,
+    /// The collection's name (DatasetId), shown in GetOrderItems.
     pub dataset_id: String,
     pub granule_ur: Option<String>,
     pub producer_granule_id: Option<String>,

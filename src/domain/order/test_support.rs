@@ -40,6 +40,7 @@ pub fn catalog_item(item_guid: &str, provider: &Guid) -> CatalogItemRef {
     CatalogItemRef {
         item_guid: item_guid.into(),
         provider_guid: provider.clone(),
+        collection_id: "C1200189943-DEV07".into(),
         dataset_id: "GLAS/ICESat L2 Global Cloud Heights for Multi-layer Clouds (HDF5) V033".into(),
         granule_ur: Some(format!("SC:GLAH09.033:{item_guid}")),
         producer_granule_id: None,

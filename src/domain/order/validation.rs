@@ -118,7 +118,7 @@ fn check_duplicates(
     let mut seen = HashSet::new();
     let checked = items
         .iter()
-        .filter(|item| !exempt.contains(&item.catalog_item.dataset_id));
+        .filter(|item| !exempt.contains(&item.catalog_item.collection_id));
     for item in checked {
         if !seen.insert(&item.catalog_item.item_guid) {
             return Err(OrderError::DuplicateCatalogItem {
@@ -278,7 +278,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let collection = f.order.items()[0].catalog_item.dataset_id.clone();
+        let collection = f.order.items()[0].catalog_item.collection_id.clone();
         f.policies().collections_supporting_duplicate_order_items = Some(vec![collection]);
         assert_eq!(f.validate(), Ok(()));
     }

@@ -1,0 +1,249 @@
+//! Orders, their indexes, the delivery outbox and the change log. Every order change is one
+//! transaction: the order, its index entries, its outbox entries and its change record commit
+//! together or not at all.
+
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+
+use super::{
+    RecordTable, StorageError, Store, decode, encode, get_record, get_record_for_update, put_record,
+};
+use crate::domain::change_log::{ChangeRecord, state_changes};
+use crate::domain::guid::Guid;
+use crate::domain::order::Order;
+use crate::domain::outbox::{DeliveryRequest, OutboxEntry};
+use crate::domain::timestamp::Timestamp;
+
+const ORDERS: RecordTable = TableDefinition::new("orders");
+/// `owner/order` → order GUID: a user's orders.
+const ORDERS_BY_OWNER: RecordTable = TableDefinition::new("orders_by_owner");
+/// `provider/order` → order GUID: a provider's provider orders.
+const ORDERS_BY_PROVIDER: RecordTable = TableDefinition::new("orders_by_provider");
+/// order item GUID → order GUID.
+const ORDER_ITEMS: RecordTable = TableDefinition::new("order_items");
+/// (provider GUID, user GUID) pairs: users who ordered from a provider.
+const PROVIDER_CUSTOMERS: RecordTable = TableDefinition::new("provider_customers");
+
+type SequenceTable = TableDefinition<'static, u64, &'static [u8]>;
+const OUTBOX: SequenceTable = TableDefinition::new("outbox");
+const CHANGE_LOG: SequenceTable = TableDefinition::new("change_log");
+
+pub(super) const TABLES: &[RecordTable] = &[
+    ORDERS,
+    ORDERS_BY_OWNER,
+    ORDERS_BY_PROVIDER,
+    ORDER_ITEMS,
+    PROVIDER_CUSTOMERS,
+];
+pub(super) const SEQUENCE_TABLES: &[SequenceTable] = &[OUTBOX, CHANGE_LOG];
+
+/// What an operation wants committed with a new version of an order.
+pub struct OrderChange {
+    pub order: Order,
+    pub deliveries: Vec<DeliveryRequest>,
+}
+
+/// Who changed an order, and through which operation.
+pub struct ChangeOrigin<'a> {
+    pub actor: &'a Guid,
+    pub operation: &'a str,
+}
+
+impl Store {
+    pub fn order(&self, guid: &str) -> Result<Option<Order>, StorageError> {
+        get_record(&self.read()?, ORDERS, guid)
+    }
+
+    /// Stores a new order (its GUID must be new).
+    pub fn insert_order(
+        &self,
+        change: OrderChange,
+        origin: ChangeOrigin<'_>,
+    ) -> Result<(), StorageError> {
+        self.write(|tx| {
+            if get_record_for_update::<Order>(tx, ORDERS, change.order.guid.as_str())?.is_some() {
+                return Err(StorageError::AlreadyExists(format!(
+                    "order [{}]",
+                    change.order.guid
+                )));
+            }
+            commit_change(tx, None, change, &origin)
+        })
+    }
+
+    /// Reads an order, lets `edit` compute the change, and commits it, all in one transaction.
+    pub fn update_order<E: From<StorageError>>(
+        &self,
+        guid: &str,
+        origin: ChangeOrigin<'_>,
+        edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+    ) -> Result<Order, E> {
+        let tx = self.db.begin_write().map_err(StorageError::from)?;
+        let previous: Order = get_record_for_update(&tx, ORDERS, guid)?
+            .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
+        let change = edit(previous.clone())?;
+        let order = change.order.clone();
+        commit_change(&tx, Some(&previous), change, &origin)?;
+        tx.commit().map_err(StorageError::from)?;
+        Ok(order)
+    }
+
+    /// The order holding an order item.
+    pub fn order_of_item(&self, item_guid: &str) -> Result<Option<Order>, StorageError> {
+        let tx = self.read()?;
+        match get_record::<Guid>(&tx, ORDER_ITEMS, item_guid)? {
+            Some(order) => get_record(&tx, ORDERS, order.as_str()),
+            None => Ok(None),
+        }
+    }
+
+    /// A user's orders, in GUID order.
+    pub fn orders_of_owner(&self, owner: &Guid) -> Result<Vec<Order>, StorageError> {
+        self.indexed_orders(ORDERS_BY_OWNER, owner)
+    }
+
+    /// The orders holding a provider order of `provider`, in GUID order.
+    pub fn orders_of_provider(&self, provider: &Guid) -> Result<Vec<Order>, StorageError> {
+        self.indexed_orders(ORDERS_BY_PROVIDER, provider)
+    }
+
+    /// True when `user` has ordered from `provider` (so the provider's staff may see the name).
+    pub fn is_provider_customer(&self, provider: &Guid, user: &Guid) -> Result<bool, StorageError> {
+        let key = format!("{provider}/{user}");
+        Ok(get_record::<bool>(&self.read()?, PROVIDER_CUSTOMERS, &key)?.is_some())
+    }
+
+    /// Every outbox entry, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StorageError> {
+        sequence_records(&self.read()?, OUTBOX, 0)
+    }
+
+    /// Change records after `sequence`, oldest first.
+    pub fn changes_after(&self, sequence: u64) -> Result<Vec<ChangeRecord>, StorageError> {
+        sequence_records(&self.read()?, CHANGE_LOG, sequence + 1)
+    }
+
+    fn indexed_orders(&self, index: RecordTable, owner: &Guid) -> Result<Vec<Order>, StorageError> {
+        let tx = self.read()?;
+        let prefix = format!("{owner}/");
+        let guids: Vec<Guid> = {
+            let table = tx.open_table(index)?;
+            let mut guids = Vec::new();
+            for entry in table.range(prefix.as_str()..)? {
+                let (key, value) = entry?;
+                if !key.value().starts_with(&prefix) {
+                    break;
+                }
+                guids.push(decode(value.value())?);
+            }
+            guids
+        };
+        guids
+            .iter()
+            .filter_map(|guid| get_record::<Order>(&tx, ORDERS, guid.as_str()).transpose())
+            .collect()
+    }
+}
+
+fn commit_change(
+    tx: &WriteTransaction,
+    previous: Option<&Order>,
+    change: OrderChange,
+    origin: &ChangeOrigin<'_>,
+) -> Result<(), StorageError> {
+    let order = &change.order;
+    let now = Timestamp::now();
+    update_indexes(tx, previous, order)?;
+    put_record(tx, ORDERS, order.guid.as_str(), order)?;
+    for request in change.deliveries {
+        let id = next_sequence(tx, OUTBOX)?;
+        let entry = OutboxEntry {
+            id,
+            provider_order: request.provider_order,
+            transaction: request.transaction,
+            idempotency_key: Guid::random(),
+            created: now,
+        };
+        tx.open_table(OUTBOX)?
+            .insert(id, encode(&entry)?.as_slice())?;
+    }
+    let sequence = next_sequence(tx, CHANGE_LOG)?;
+    let record = ChangeRecord {
+        sequence,
+        at: now,
+        actor: origin.actor.clone(),
+        operation: origin.operation.to_owned(),
+        order: order.guid.clone(),
+        changes: state_changes(previous, order),
+    };
+    tx.open_table(CHANGE_LOG)?
+        .insert(sequence, encode(&record)?.as_slice())?;
+    Ok(())
+}
+
+/// Keeps the owner, provider, item and customer indexes in step with the order.
+fn update_indexes(
+    tx: &WriteTransaction,
+    previous: Option<&Order>,
+    order: &Order,
+) -> Result<(), StorageError> {
+    let guid = &order.guid;
+    put_record(
+        tx,
+        ORDERS_BY_OWNER,
+        &format!("{}/{guid}", order.owner_guid),
+        guid,
+    )?;
+    for provider_order in order.provider_orders() {
+        let provider = &provider_order.key.provider_guid;
+        put_record(tx, ORDERS_BY_PROVIDER, &format!("{provider}/{guid}"), guid)?;
+        put_record(
+            tx,
+            PROVIDER_CUSTOMERS,
+            &format!("{provider}/{}", order.owner_guid),
+            &true,
+        )?;
+    }
+    for item in order.items() {
+        put_record(tx, ORDER_ITEMS, item.guid.as_str(), guid)?;
+    }
+    let Some(previous) = previous else {
+        return Ok(());
+    };
+    let mut items = tx.open_table(ORDER_ITEMS)?;
+    for gone in previous
+        .items()
+        .iter()
+        .filter(|old| !order.items().iter().any(|i| i.guid == old.guid))
+    {
+        items.remove(gone.guid.as_str())?;
+    }
+    let mut providers = tx.open_table(ORDERS_BY_PROVIDER)?;
+    for gone in previous
+        .provider_orders()
+        .iter()
+        .filter(|old| order.provider_order(&old.key.provider_guid).is_none())
+    {
+        providers.remove(format!("{}/{guid}", gone.key.provider_guid).as_str())?;
+    }
+    Ok(())
+}
+
+fn next_sequence(tx: &WriteTransaction, table: SequenceTable) -> Result<u64, StorageError> {
+    let table = tx.open_table(table)?;
+    let last = table.last()?.map(|(key, _)| key.value());
+    Ok(last.unwrap_or(0) + 1)
+}
+
+fn sequence_records<T: serde::de::DeserializeOwned>(
+    tx: &redb::ReadTransaction,
+    table: SequenceTable,
+    from: u64,
+) -> Result<Vec<T>, StorageError> {
+    let table = tx.open_table(table)?;
+    let mut records = Vec::new();
+    for entry in table.range(from..)? {
+        let (_, value) = entry?;
+        records.push(decode(value.value())?);
+    }
+    Ok(records)
+}
