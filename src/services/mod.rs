@@ -5,6 +5,7 @@
 pub mod authentication;
 pub mod catalog;
 pub mod data_management;
+pub mod order_codec;
 pub mod provider;
 pub mod user;
 
