@@ -47,6 +47,15 @@ pub enum Command {
     /// Manage the catalog of orderable items
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Inspect deliveries owed to data partners
+    #[command(subcommand)]
+    Deliveries(DeliveriesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeliveriesCommand {
+    /// Print every outbox entry as one JSON object per line, oldest first
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +146,7 @@ impl Command {
             Command::Token(TokenCommand::Issue { name, hours }) => {
                 AdminCommand::IssueToken { name, hours }
             }
+            Command::Deliveries(DeliveriesCommand::List) => AdminCommand::ListDeliveries,
         }))
     }
 }

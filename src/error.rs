@@ -6,7 +6,7 @@ use crate::domain::account::{AccountError, UnknownRole};
 use crate::domain::caller::AccessDenied;
 use crate::domain::catalog::CatalogError;
 use crate::domain::guid::InvalidGuid;
-use crate::domain::order::OrderError;
+use crate::domain::order::{OrderError, OrderState};
 use crate::domain::policy::PolicyError;
 use crate::storage::StorageError;
 use crate::wire::message::MessageError;
@@ -33,6 +33,8 @@ pub enum GatewayError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Order(#[from] OrderError),
+    #[error("order [{order}] cannot be removed while a provider order is {state}")]
+    OrderNotRemovable { order: String, state: OrderState },
     #[error("provider [{0}] does not support {1} transactions")]
     TransactionNotSupported(String, &'static str),
     #[error(transparent)]

@@ -50,6 +50,8 @@ pub enum AdminCommand {
     AddCatalogItems {
         items: Vec<CatalogItem>,
     },
+    /// Deliveries owed to partners, one JSON object per line, oldest first.
+    ListDeliveries,
 }
 
 /// Runs a command against the gateway; the text is what the CLI prints.
@@ -89,6 +91,15 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
                 "approved the pending certificate of {}",
                 provider.id
             ))
+        }
+        AdminCommand::ListDeliveries => {
+            let lines: Vec<String> = gateway
+                .store
+                .outbox()?
+                .iter()
+                .map(|entry| serde_json::to_string(entry).unwrap_or_default())
+                .collect();
+            Ok(lines.join("\n"))
         }
         AdminCommand::AddCatalogItems { items } => Ok(format!(
             "stored {} catalog items",

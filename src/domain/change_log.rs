@@ -30,6 +30,23 @@ pub struct StateChange {
     pub after: Option<OrderState>,
 }
 
+/// The order and each of its provider orders going away.
+pub fn removal_changes(order: &Order) -> Vec<StateChange> {
+    let gone = |provider: Option<Guid>, state: OrderState| StateChange {
+        provider,
+        before: Some(state),
+        after: None,
+    };
+    std::iter::once(gone(None, order.state()))
+        .chain(
+            order
+                .provider_orders()
+                .iter()
+                .map(|p| gone(Some(p.key.provider_guid.clone()), p.state())),
+        )
+        .collect()
+}
+
 /// The state changes between two versions of an order (`before` is `None` for a new order).
 pub fn state_changes(before: Option<&Order>, after: &Order) -> Vec<StateChange> {
     let mut changes = Vec::new();

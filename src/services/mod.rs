@@ -6,6 +6,7 @@ pub mod authentication;
 pub mod catalog;
 pub mod data_management;
 pub mod order_codec;
+pub mod order_management;
 pub mod provider;
 pub mod user;
 
@@ -31,14 +32,16 @@ pub enum Service {
     User,
     Provider,
     DataManagement,
+    OrderManagement,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 5] = [
         Service::Authentication,
         Service::User,
         Service::Provider,
         Service::DataManagement,
+        Service::OrderManagement,
     ];
 
     /// The name used in endpoint paths and WSDL file names (`ProviderService`).
@@ -48,6 +51,7 @@ impl Service {
             Service::User => "UserService",
             Service::Provider => "ProviderService",
             Service::DataManagement => "DataManagementService",
+            Service::OrderManagement => "OrderManagementService",
         }
     }
 
@@ -148,6 +152,7 @@ pub fn dispatch(gateway: &Gateway, service: Service, operation: &Element) -> Gat
         Service::User => user::handle(gateway, name, operation),
         Service::Provider => provider::handle(gateway, name, operation),
         Service::DataManagement => data_management::handle(gateway, name, operation),
+        Service::OrderManagement => order_management::handle(gateway, name, operation),
     };
     handled.unwrap_or_else(|| Err(unknown_operation(service, operation)))
 }

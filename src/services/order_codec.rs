@@ -121,7 +121,7 @@ fn encode_provider_order(provider_order: &ProviderOrder) -> Out {
         ))
 }
 
-fn encode_provider_order_guid(name: &'static str, key: &ProviderOrderKey) -> Out {
+pub fn encode_provider_order_guid(name: &'static str, key: &ProviderOrderKey) -> Out {
     Out::types(name)
         .child(Out::field("ProviderGuid", &key.provider_guid))
         .child(Out::field("OrderGuid", &key.order_guid))

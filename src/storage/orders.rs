@@ -7,7 +7,7 @@ use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use super::{
     RecordTable, StorageError, Store, decode, encode, get_record, get_record_for_update, put_record,
 };
-use crate::domain::change_log::{ChangeRecord, state_changes};
+use crate::domain::change_log::{ChangeRecord, StateChange, removal_changes, state_changes};
 use crate::domain::guid::Guid;
 use crate::domain::order::Order;
 use crate::domain::outbox::{DeliveryRequest, OutboxEntry};
@@ -85,6 +85,30 @@ impl Store {
         commit_change(&tx, Some(&previous), change, &origin)?;
         tx.commit().map_err(StorageError::from)?;
         Ok(order)
+    }
+
+    /// Deletes an order with its index entries, recording the removal in the change log.
+    pub fn remove_order(
+        &self,
+        order: &Order,
+        origin: ChangeOrigin<'_>,
+    ) -> Result<(), StorageError> {
+        self.write(|tx| {
+            let guid = order.guid.as_str();
+            tx.open_table(ORDERS)?.remove(guid)?;
+            tx.open_table(ORDERS_BY_OWNER)?
+                .remove(format!("{}/{guid}", order.owner_guid).as_str())?;
+            let mut providers = tx.open_table(ORDERS_BY_PROVIDER)?;
+            for provider_order in order.provider_orders() {
+                providers
+                    .remove(format!("{}/{guid}", provider_order.key.provider_guid).as_str())?;
+            }
+            let mut items = tx.open_table(ORDER_ITEMS)?;
+            for item in order.items() {
+                items.remove(item.guid.as_str())?;
+            }
+            append_change(tx, &origin, &order.guid, removal_changes(order))
+        })
     }
 
     /// The order holding an order item.
@@ -166,14 +190,23 @@ fn commit_change(
         tx.open_table(OUTBOX)?
             .insert(id, encode(&entry)?.as_slice())?;
     }
+    append_change(tx, origin, &order.guid, state_changes(previous, order))
+}
+
+fn append_change(
+    tx: &WriteTransaction,
+    origin: &ChangeOrigin<'_>,
+    order: &Guid,
+    changes: Vec<StateChange>,
+) -> Result<(), StorageError> {
     let sequence = next_sequence(tx, CHANGE_LOG)?;
     let record = ChangeRecord {
         sequence,
-        at: now,
+        at: Timestamp::now(),
         actor: origin.actor.clone(),
         operation: origin.operation.to_owned(),
-        order: order.guid.clone(),
-        changes: state_changes(previous, order),
+        order: order.clone(),
+        changes,
     };
     tx.open_table(CHANGE_LOG)?
         .insert(sequence, encode(&record)?.as_slice())?;

@@ -168,6 +168,9 @@ impl From<&GatewayError> for Fault {
             }
             GatewayError::Policy(e) => Fault::new(Client, InvalidArgument, policy_code(e), message),
             GatewayError::Order(e) => Fault::new(Client, InvalidArgument, order_code(e), message),
+            GatewayError::OrderNotRemovable { .. } => {
+                Fault::new(Client, InvalidArgument, "OrderNotRemovable", message)
+            }
             GatewayError::TransactionNotSupported(..) => {
                 Fault::new(Client, InvalidArgument, "TransactionNotSupported", message)
             }

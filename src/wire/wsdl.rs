@@ -25,6 +25,7 @@ pub fn service_wsdl(service: Service) -> &'static str {
         Service::User => include_str!("../../wsdl/UserService.wsdl"),
         Service::Provider => include_str!("../../wsdl/ProviderService.wsdl"),
         Service::DataManagement => include_str!("../../wsdl/DataManagementService.wsdl"),
+        Service::OrderManagement => include_str!("../../wsdl/OrderManagementService.wsdl"),
     }
 }
 

@@ -114,13 +114,23 @@ impl Order {
             .find(|p| &p.key.provider_guid == provider)
     }
 
+    /// The part of the order one provider's staff see: its provider order and its items.
+    pub fn provider_part(&self, provider: &Guid) -> Order {
+        let mut part = self.clone();
+        part.items
+            .retain(|item| &item.provider_order.provider_guid == provider);
+        part.provider_orders
+            .retain(|p| &p.key.provider_guid == provider);
+        part
+    }
+
     /// OrderPrice: the sum of the provider orders' quoted or charged totals.
     pub fn order_price(&self) -> f64 {
         self.provider_orders
             .iter()
             .filter_map(|p| p.receipt.as_ref()?.pricing)
             .map(|pricing| pricing.total_price)
-            .sum()
+            .fold(0.0, |total, price| total + price)
     }
 
     /// AddOrderItems (one item); returns the new item's GUID.

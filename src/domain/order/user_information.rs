@@ -97,6 +97,23 @@ pub enum UserInformationError {
 }
 
 impl UserInformation {
+    /// Gives every contact, address and phone without a GUID a fresh one, as ECHO stored
+    /// them (GetOrders shows them all).
+    pub fn assign_missing_guids(&mut self) {
+        let contacts = [
+            &mut self.shipping_address,
+            &mut self.billing_address,
+            &mut self.contact_address,
+        ];
+        for contact in contacts.into_iter().flatten() {
+            contact.guid.get_or_insert_with(Guid::random);
+            contact.address.guid.get_or_insert_with(Guid::random);
+            for phone in &mut contact.phones {
+                phone.guid.get_or_insert_with(Guid::random);
+            }
+        }
+    }
+
     /// The contact address is required; every address given must satisfy the address rules.
     pub fn validate(&self) -> Result<(), UserInformationError> {
         if self.contact_address.is_none() {

@@ -1,0 +1,187 @@
+//! Order edits: CreateOrder, AddOrderItems, RemoveOrderItems, UpdateOrderItems and
+//! SetUserInformationForOrder. Any edit returns the order to NOT_VALIDATED (the transition
+//! table refuses edits once quoting or submission has begun).
+
+use super::{SelectionsNameTheirDefinition, change_order};
+use crate::domain::catalog::CatalogError;
+use crate::domain::guid::Guid;
+use crate::domain::order::{OptionSelection, OptionSelectionValidator, Order, OrderError};
+use crate::domain::timestamp::Timestamp;
+use crate::error::{GatewayError, GatewayResult};
+use crate::services::order_codec::{
+    OrderItemInput, decode_order_item_guid, decode_order_item_input, decode_user_information,
+};
+use crate::services::{Gateway, response, result_response};
+use crate::storage::{ChangeOrigin, OrderChange};
+use crate::wire::TYPES_NS;
+use crate::wire::message::{Fields, MessageError};
+use crate::wire::writer::Out;
+use crate::wire::xml::Element;
+
+pub fn create_order(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
+    let caller = gateway.caller(op)?;
+    let params = Fields::params(op);
+    let now = Timestamp::now();
+    let mut order = Order::new(Guid::random(), caller.user_guid.clone(), now);
+    order.notify_level = params.text("notifyLevel").map(|t| t.trim().to_owned());
+    order.client_identity = params.text("clientIdentity").map(|t| t.trim().to_owned());
+    if let Some(list) = params.element("orderItems") {
+        add_items(gateway, &mut order, &item_inputs(list)?, now)?;
+    }
+    let guid = order.guid.clone();
+    let origin = ChangeOrigin {
+        actor: &caller.user_guid,
+        operation: "CreateOrder",
+    };
+    gateway.store.insert_order(
+        OrderChange {
+            order,
+            deliveries: Vec::new(),
+        },
+        origin,
+    )?;
+    Ok(result_response(
+        "CreateOrder",
+        Out::echo("result").text(guid),
+    ))
+}
+
+pub fn add_order_items(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
+    let inputs = item_inputs(Fields::params(op).required_element("orderItems")?)?;
+    let mut added = Vec::new();
+    change_order(gateway, op, "AddOrderItems", |order, _| {
+        added = add_items(gateway, order, &inputs, Timestamp::now())?;
+        Ok(Vec::new())
+    })?;
+    let items = added.iter().map(|guid| Out::field("Item", guid));
+    Ok(result_response(
+        "AddOrderItems",
+        Out::echo("result").children(items),
+    ))
+}
+
+pub fn remove_order_items(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
+    let requested = Fields::params(op).string_list("orderItemGuids");
+    change_order(gateway, op, "RemoveOrderItems", |order, _| {
+        let guids: Vec<Guid> = match &requested {
+            Some(guids) => guids
+                .iter()
+                .map(|g| Guid::parse(g))
+                .collect::<Result<_, _>>()?,
+            None => order.items().iter().map(|item| item.guid.clone()).collect(),
+        };
+        let now = Timestamp::now();
+        for guid in &guids {
+            order.remove_item(guid, now)?;
+        }
+        Ok(Vec::new())
+    })?;
+    Ok(response("RemoveOrderItems"))
+}
+
+pub fn update_order_items(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
+    let list = Fields::params(op).required_element("orderItems")?;
+    let updates = list
+        .children_named(TYPES_NS, "Item")
+        .map(|item| {
+            Ok((
+                decode_order_item_guid(item)?,
+                decode_order_item_input(item)?,
+            ))
+        })
+        .collect::<GatewayResult<Vec<_>>>()?;
+    change_order(gateway, op, "UpdateOrderItems", |order, _| {
+        let now = Timestamp::now();
+        for (guid, input) in &updates {
+            let selection = option_selection(input)?;
+            check_selection(order, guid, selection.as_ref())?;
+            order.update_item(guid, input.quantity, selection, now)?;
+        }
+        Ok(Vec::new())
+    })?;
+    Ok(response("UpdateOrderItems"))
+}
+
+pub fn set_user_information(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
+    let mut information =
+        decode_user_information(Fields::params(op).required_element("userInformation")?)?;
+    information.assign_missing_guids();
+    change_order(gateway, op, "SetUserInformationForOrder", |order, _| {
+        order.set_user_information(information, Timestamp::now())?;
+        Ok(Vec::new())
+    })?;
+    Ok(response("SetUserInformationForOrder"))
+}
+
+fn item_inputs(list: &Element) -> GatewayResult<Vec<OrderItemInput>> {
+    list.children_named(TYPES_NS, "Item")
+        .map(decode_order_item_input)
+        .collect()
+}
+
+/// Adds catalog items to the order; unknown, deleted and non-orderable items are refused by
+/// name, and a selection sent with an item is checked now (ECHO validated it if present).
+fn add_items(
+    gateway: &Gateway,
+    order: &mut Order,
+    inputs: &[OrderItemInput],
+    now: Timestamp,
+) -> GatewayResult<Vec<Guid>> {
+    let mut added = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let catalog_item = gateway
+            .store
+            .catalog_item(&input.item_guid)?
+            .ok_or_else(|| CatalogError::Unknown(input.item_guid.clone()))?;
+        catalog_item.check_orderable()?;
+        let selection = option_selection(input)?;
+        let guid = order.add_item(catalog_item.reference(), input.quantity, selection, now)?;
+        check_selection(order, &guid, None)?;
+        added.push(guid);
+    }
+    Ok(added)
+}
+
+fn option_selection(input: &OrderItemInput) -> GatewayResult<Option<OptionSelection>> {
+    let Some(selection) = &input.option_selection else {
+        return Ok(None);
+    };
+    let guid = selection
+        .guid
+        .clone()
+        .ok_or_else(|| MessageError::Missing("OptionSelection/Guid".into()))?;
+    Ok(Some(OptionSelection {
+        guid,
+        name: selection.name.clone(),
+        content: selection.content.clone(),
+    }))
+}
+
+/// Checks the selection of one item (the stored one, or `replacement` about to be set).
+fn check_selection(
+    order: &Order,
+    item_guid: &Guid,
+    replacement: Option<&OptionSelection>,
+) -> GatewayResult<()> {
+    let item = order
+        .items()
+        .iter()
+        .find(|item| &item.guid == item_guid)
+        .ok_or_else(|| OrderError::UnknownItem {
+            order: order.guid.clone(),
+            item: item_guid.clone(),
+        })?;
+    let mut candidate = item.clone();
+    if let Some(selection) = replacement {
+        candidate.option_selection = Some(selection.clone());
+    }
+    SelectionsNameTheirDefinition
+        .validate(&candidate)
+        .map_err(|problems| {
+            GatewayError::Order(OrderError::OptionSelection {
+                item: candidate.guid.clone(),
+                catalog_item: candidate.catalog_item.item_guid.clone(),
+                problems,
+            })
+        })
+}
