@@ -258,6 +258,12 @@ pub fn providers_policies_params(provider_guids: &[&str]) -> String {
     format!("<ns2:providerGuids>{items}</ns2:providerGuids>")
 }
 
+/// Adds provider `id` with `guid`, then an operator account; returns the operator's token.
+pub fn provider_and_operator_token(data_dir: &Path, id: &str, guid: &str) -> String {
+    cli(data_dir, &["provider", "add", id, "--guid", guid], None);
+    operator_token(data_dir)
+}
+
 /// Text of the first element with this local name (any namespace), if any.
 pub fn element_text<'a>(xml: &'a str, local: &str) -> Option<&'a str> {
     let open = xml.find(&format!(":{local}>"))?;
