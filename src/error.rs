@@ -6,6 +6,7 @@ use crate::domain::account::{AccountError, UnknownRole};
 use crate::domain::caller::AccessDenied;
 use crate::domain::catalog::CatalogError;
 use crate::domain::guid::InvalidGuid;
+use crate::domain::option_definition::OptionDefinitionError;
 use crate::domain::order::{OrderError, OrderState};
 use crate::domain::policy::PolicyError;
 use crate::storage::StorageError;
@@ -33,6 +34,8 @@ pub enum GatewayError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Order(#[from] OrderError),
+    #[error(transparent)]
+    OptionDefinition(#[from] OptionDefinitionError),
     #[error("order [{order}] cannot be removed while a provider order is {state}")]
     OrderNotRemovable { order: String, state: OrderState },
     #[error("provider [{0}] does not support {1} transactions")]

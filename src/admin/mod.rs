@@ -150,10 +150,10 @@ pub enum Session {
 impl Session {
     pub fn open(data_dir: &Path) -> Result<Session, String> {
         match Store::open(data_dir) {
-            Ok(store) => Ok(Session::Local(Gateway {
-                store: Arc::new(store),
-                settings: ServiceSettings::default(),
-            })),
+            Ok(store) => Ok(Session::Local(Gateway::new(
+                Arc::new(store),
+                ServiceSettings::default(),
+            ))),
             Err(StorageError::AlreadyOpen) => Ok(Session::Remote(socket::path(data_dir))),
             Err(e) => Err(e.to_string()),
         }

@@ -7,6 +7,7 @@ pub mod caller;
 pub mod catalog;
 pub mod change_log;
 pub mod guid;
+pub mod option_definition;
 pub mod order;
 pub mod outbox;
 pub mod policy;

@@ -3,6 +3,7 @@
 //! closes storage cleanly.
 
 pub mod listener;
+pub mod maintenance;
 pub mod metrics;
 pub mod router;
 pub mod shutdown;
@@ -54,10 +55,7 @@ pub enum ServeError {
 pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
     tls::install_crypto_provider();
     let store = Arc::new(Store::open(&settings.data_dir)?);
-    let gateway = Arc::new(Gateway {
-        store,
-        settings: settings.services.clone(),
-    });
+    let gateway = Arc::new(Gateway::new(store, settings.services.clone()));
     let tls_files = settings
         .tls_files
         .as_ref()
@@ -104,7 +102,11 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
     })?;
     loops.push(tokio::spawn(admin::socket::serve(
         admin_socket,
-        gateway,
+        gateway.clone(),
+        shutdown.clone(),
+    )));
+    loops.push(tokio::spawn(maintenance::run(
+        gateway.clone(),
         shutdown.clone(),
     )));
     println!("echo-gateway ready");

@@ -5,6 +5,8 @@
 pub mod authentication;
 pub mod catalog;
 pub mod data_management;
+pub mod option_definitions;
+pub mod option_selections;
 pub mod order_codec;
 pub mod order_management;
 pub mod provider;
@@ -13,12 +15,15 @@ pub mod user;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use crate::credentials;
 use crate::domain::account::User;
 use crate::domain::caller::Caller;
 use crate::domain::guid::Guid;
 use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
+use crate::forms::FormCache;
 use crate::storage::{Store, StoredToken};
 use crate::wire::ECHO_NS;
 use crate::wire::message::{Fields, MessageError};
@@ -82,9 +87,22 @@ impl Default for ServiceSettings {
 pub struct Gateway {
     pub store: Arc<Store>,
     pub settings: ServiceSettings,
+    /// Compiled option-definition forms, by definition GUID.
+    pub forms: FormCache,
+    /// Woken when durable background work (see `maintenance`) has been queued.
+    pub maintenance: Notify,
 }
 
 impl Gateway {
+    pub fn new(store: Arc<Store>, settings: ServiceSettings) -> Gateway {
+        Gateway {
+            store,
+            settings,
+            forms: FormCache::new(),
+            maintenance: Notify::new(),
+        }
+    }
+
     /// Resolves a request's token to the caller it stands for.
     pub fn authenticate(&self, token: &str) -> GatewayResult<Caller> {
         let redacted = credentials::redact(token);

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod catalog;
+mod options;
 mod orders;
 mod policies;
 mod tokens;
@@ -89,6 +90,7 @@ impl Store {
             let tables = [
                 accounts::TABLES,
                 catalog::TABLES,
+                options::TABLES,
                 orders::TABLES,
                 policies::TABLES,
                 tokens::TABLES,

@@ -5,7 +5,8 @@
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
 use super::{
-    RecordTable, StorageError, Store, decode, encode, get_record, get_record_for_update, put_record,
+    RecordTable, StorageError, Store, all_records, decode, encode, get_record,
+    get_record_for_update, put_record,
 };
 use crate::domain::change_log::{ChangeRecord, StateChange, removal_changes, state_changes};
 use crate::domain::guid::Guid;
@@ -118,6 +119,11 @@ impl Store {
             Some(order) => get_record(&tx, ORDERS, order.as_str()),
             None => Ok(None),
         }
+    }
+
+    /// Every order (for maintenance jobs that must look at all of them).
+    pub fn orders(&self) -> Result<Vec<Order>, StorageError> {
+        all_records(&self.read()?, ORDERS)
     }
 
     /// A user's orders, in GUID order.

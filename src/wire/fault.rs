@@ -10,6 +10,7 @@ use super::xml::XmlError;
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
 use crate::domain::catalog::CatalogError;
 use crate::domain::guid::Guid;
+use crate::domain::option_definition::OptionDefinitionError;
 use crate::domain::order::OrderError;
 use crate::domain::policy::PolicyError;
 use crate::domain::timestamp::Timestamp;
@@ -168,6 +169,9 @@ impl From<&GatewayError> for Fault {
             }
             GatewayError::Policy(e) => Fault::new(Client, InvalidArgument, policy_code(e), message),
             GatewayError::Order(e) => Fault::new(Client, InvalidArgument, order_code(e), message),
+            GatewayError::OptionDefinition(e) => {
+                Fault::new(Client, InvalidArgument, option_code(e), message)
+            }
             GatewayError::OrderNotRemovable { .. } => {
                 Fault::new(Client, InvalidArgument, "OrderNotRemovable", message)
             }
@@ -228,6 +232,17 @@ fn order_code(error: &OrderError) -> &'static str {
         OrderError::TooManyItems { .. } => "TooManyItems",
         OrderError::DuplicateCatalogItem { .. } => "DuplicateCatalogItem",
         OrderError::OptionSelection { .. } => "InvalidOptionSelection",
+    }
+}
+
+fn option_code(error: &OptionDefinitionError) -> &'static str {
+    match error {
+        OptionDefinitionError::Unknown(_) => "OptionDefinitionNotFound",
+        OptionDefinitionError::DuplicateName(_) => "DuplicateOptionDefinitionName",
+        OptionDefinitionError::InvalidForm { .. } => "InvalidForm",
+        OptionDefinitionError::InvalidFilter { .. } => "InvalidOptionAssignmentFilter",
+        OptionDefinitionError::InvalidName => "InvalidOptionDefinitionName",
+        OptionDefinitionError::Deprecated(_) => "OptionDefinitionDeprecated",
     }
 }
 

@@ -2,12 +2,14 @@
 //! SetUserInformationForOrder. Any edit returns the order to NOT_VALIDATED (the transition
 //! table refuses edits once quoting or submission has begun).
 
-use super::{SelectionsNameTheirDefinition, change_order};
+use super::change_order;
 use crate::domain::catalog::CatalogError;
 use crate::domain::guid::Guid;
+use crate::domain::option_definition::OptionDefinitionError;
 use crate::domain::order::{OptionSelection, OptionSelectionValidator, Order, OrderError};
 use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
+use crate::services::option_selections::FormsValidator;
 use crate::services::order_codec::{
     OrderItemInput, decode_order_item_guid, decode_order_item_input, decode_user_information,
 };
@@ -93,8 +95,8 @@ pub fn update_order_items(gateway: &Gateway, op: &Element) -> GatewayResult<Out>
     change_order(gateway, op, "UpdateOrderItems", |order, _| {
         let now = Timestamp::now();
         for (guid, input) in &updates {
-            let selection = option_selection(input)?;
-            check_selection(order, guid, selection.as_ref())?;
+            let selection = option_selection(gateway, input)?;
+            check_selection(gateway, order, guid, selection.as_ref())?;
             order.update_item(guid, input.quantity, selection, now)?;
         }
         Ok(Vec::new())
@@ -134,15 +136,20 @@ fn add_items(
             .catalog_item(&input.item_guid)?
             .ok_or_else(|| CatalogError::Unknown(input.item_guid.clone()))?;
         catalog_item.check_orderable()?;
-        let selection = option_selection(input)?;
+        let selection = option_selection(gateway, input)?;
         let guid = order.add_item(catalog_item.reference(), input.quantity, selection, now)?;
-        check_selection(order, &guid, None)?;
+        check_selection(gateway, order, &guid, None)?;
         added.push(guid);
     }
     Ok(added)
 }
 
-fn option_selection(input: &OrderItemInput) -> GatewayResult<Option<OptionSelection>> {
+/// The selection sent with an item; it must name a definition that is not deprecated (ECHO:
+/// no new selections may use a deprecated definition).
+fn option_selection(
+    gateway: &Gateway,
+    input: &OrderItemInput,
+) -> GatewayResult<Option<OptionSelection>> {
     let Some(selection) = &input.option_selection else {
         return Ok(None);
     };
@@ -150,6 +157,13 @@ fn option_selection(input: &OrderItemInput) -> GatewayResult<Option<OptionSelect
         .guid
         .clone()
         .ok_or_else(|| MessageError::Missing("OptionSelection/Guid".into()))?;
+    let definition = gateway
+        .store
+        .option_definition(guid.as_str())?
+        .ok_or_else(|| OptionDefinitionError::Unknown(guid.to_string()))?;
+    if definition.deprecated {
+        return Err(OptionDefinitionError::Deprecated(definition.name).into());
+    }
     Ok(Some(OptionSelection {
         guid,
         name: selection.name.clone(),
@@ -159,6 +173,7 @@ fn option_selection(input: &OrderItemInput) -> GatewayResult<Option<OptionSelect
 
 /// Checks the selection of one item (the stored one, or `replacement` about to be set).
 fn check_selection(
+    gateway: &Gateway,
     order: &Order,
     item_guid: &Guid,
     replacement: Option<&OptionSelection>,
@@ -175,7 +190,7 @@ fn check_selection(
     if let Some(selection) = replacement {
         candidate.option_selection = Some(selection.clone());
     }
-    SelectionsNameTheirDefinition
+    FormsValidator { gateway }
         .validate(&candidate)
         .map_err(|problems| {
             GatewayError::Order(OrderError::OptionSelection {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{SelectionsNameTheirDefinition, change_order, change_order_as, policies_of};
+use super::{change_order, change_order_as, policies_of};
 use crate::domain::guid::Guid;
 use crate::domain::order::{
     Order, OrderEvent, OrderState, ProviderOrderKey, QuoteOutcome, quote_outcome, validate_order,
@@ -14,6 +14,7 @@ use crate::domain::outbox::DeliveryRequest;
 use crate::domain::policy::{ProviderPolicies, Transaction};
 use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
+use crate::services::option_selections::FormsValidator;
 use crate::services::order_codec::decode_provider_order_guid;
 use crate::services::{Gateway, response, result_response};
 use crate::storage::{ChangeOrigin, OrderChange};
@@ -176,7 +177,7 @@ fn check_order(
     now: Timestamp,
 ) -> GatewayResult<BTreeMap<Guid, ProviderPolicies>> {
     let policies = policies_of(gateway, order)?;
-    validate_order(order, &policies, &SelectionsNameTheirDefinition, now)?;
+    validate_order(order, &policies, &FormsValidator { gateway }, now)?;
     Ok(policies)
 }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use super::Gateway;
 use crate::domain::caller::Caller;
 use crate::domain::guid::Guid;
-use crate::domain::order::{OptionSelectionValidator, Order, OrderItem};
+use crate::domain::order::Order;
 use crate::domain::outbox::DeliveryRequest;
 use crate::domain::policy::ProviderPolicies;
 use crate::error::{GatewayError, GatewayResult};
@@ -98,20 +98,4 @@ fn policies_of(
         }
     }
     Ok(policies)
-}
-
-/// Option selections as the gateway checks them today: a selection must name its option
-/// definition; which items need options comes with option definitions and assignments.
-struct SelectionsNameTheirDefinition;
-
-impl OptionSelectionValidator for SelectionsNameTheirDefinition {
-    fn validate(&self, item: &OrderItem) -> Result<(), Vec<String>> {
-        match &item.option_selection {
-            Some(selection) if selection.content.trim().is_empty() => Err(vec![format!(
-                "option selection [{}] is empty",
-                selection.name
-            )]),
-            _ => Ok(()),
-        }
-    }
 }
