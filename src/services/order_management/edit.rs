@@ -96,8 +96,11 @@ pub fn update_order_items(gateway: &Gateway, op: &Element) -> GatewayResult<Out>
         let now = Timestamp::now();
         for (guid, input) in &updates {
             let selection = option_selection(gateway, input)?;
-            check_selection(gateway, order, guid, selection.as_ref())?;
+            let has_selection = selection.is_some();
             order.update_item(guid, input.quantity, selection, now)?;
+            if has_selection {
+                check_selection(gateway, order, guid)?;
+            }
         }
         Ok(Vec::new())
     })?;
@@ -137,8 +140,11 @@ fn add_items(
             .ok_or_else(|| CatalogError::Unknown(input.item_guid.clone()))?;
         catalog_item.check_orderable()?;
         let selection = option_selection(gateway, input)?;
+        let has_selection = selection.is_some();
         let guid = order.add_item(catalog_item.reference(), input.quantity, selection, now)?;
-        check_selection(gateway, order, &guid, None)?;
+        if has_selection {
+            check_selection(gateway, order, &guid)?;
+        }
         added.push(guid);
     }
     Ok(added)
@@ -171,13 +177,8 @@ fn option_selection(
     }))
 }
 
-/// Checks the selection of one item (the stored one, or `replacement` about to be set).
-fn check_selection(
-    gateway: &Gateway,
-    order: &Order,
-    item_guid: &Guid,
-    replacement: Option<&OptionSelection>,
-) -> GatewayResult<()> {
+/// Checks the option selection of one item now (a change that fails it is not committed).
+fn check_selection(gateway: &Gateway, order: &Order, item_guid: &Guid) -> GatewayResult<()> {
     let item = order
         .items()
         .iter()
@@ -186,16 +187,12 @@ fn check_selection(
             order: order.guid.clone(),
             item: item_guid.clone(),
         })?;
-    let mut candidate = item.clone();
-    if let Some(selection) = replacement {
-        candidate.option_selection = Some(selection.clone());
-    }
     FormsValidator { gateway }
-        .validate(&candidate)
+        .validate(item)
         .map_err(|problems| {
             GatewayError::Order(OrderError::OptionSelection {
-                item: candidate.guid.clone(),
-                catalog_item: candidate.catalog_item.item_guid.clone(),
+                item: item.guid.clone(),
+                catalog_item: item.catalog_item.item_guid.clone(),
                 problems,
             })
         })
