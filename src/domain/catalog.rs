@@ -58,6 +58,7 @@ impl CatalogItem {
             dataset_id: self.dataset_id.clone(),
             granule_ur: Some(self.granule_ur.clone()),
             producer_granule_id: self.producer_granule_id.clone(),
+            price: self.price,
         }
     }
 

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::guid::Guid;
-use super::order::{OrderItem, OrderReceipt, ProviderOrderKey, UserInformation};
+use super::order::{Order, OrderError, OrderItem, OrderReceipt, ProviderOrderKey, UserInformation};
+use super::outbox::OutboxEntry;
 use super::policy::Transaction;
 
 /// One request to a partner. The idempotency key is the same on every attempt of one
@@ -25,11 +26,49 @@ pub struct FulfillmentRequest {
     pub properties: Option<String>,
 }
 
-/// One ordered item as the partner sees it.
+/// One ordered item as the partner sees it (its price is `item.catalog_item.price`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FulfillmentItem {
     pub item: OrderItem,
-    pub price: f64,
+}
+
+impl FulfillmentRequest {
+    /// The request for one outbox entry: the provider order of `order` it names, with that
+    /// provider's items (none for a cancellation) and the policy's Properties block.
+    pub fn for_entry(
+        order: &Order,
+        entry: &OutboxEntry,
+        properties: Option<String>,
+    ) -> Result<FulfillmentRequest, OrderError> {
+        let provider = &entry.provider_order.provider_guid;
+        let provider_order =
+            order
+                .provider_order(provider)
+                .ok_or_else(|| OrderError::UnknownProviderOrder {
+                    order: order.guid.clone(),
+                    provider: provider.clone(),
+                })?;
+        let items = match entry.transaction {
+            Transaction::Cancel => Vec::new(),
+            Transaction::Quote | Transaction::Submit => order
+                .items()
+                .iter()
+                .filter(|item| &item.provider_order.provider_guid == provider)
+                .map(|item| FulfillmentItem { item: item.clone() })
+                .collect(),
+        };
+        Ok(FulfillmentRequest {
+            transaction: entry.transaction,
+            idempotency_key: entry.idempotency_key.clone(),
+            provider_order: provider_order.key.clone(),
+            provider_tracking_id: provider_order.provider_tracking_id.clone(),
+            notify_level: order.notify_level.clone(),
+            client_identity: order.client_identity.clone(),
+            user_information: order.user_information().clone(),
+            items,
+            properties,
+        })
+    }
 }
 
 /// How a partner disposed of a request.

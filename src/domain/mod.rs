@@ -6,6 +6,7 @@ pub mod account;
 pub mod caller;
 pub mod catalog;
 pub mod change_log;
+pub mod delivery;
 pub mod fulfillment;
 pub mod guid;
 pub mod option_definition;

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod catalog;
+mod deliveries;
 mod options;
 mod orders;
 mod policies;
@@ -98,7 +99,7 @@ impl Store {
             for table in tables.concat() {
                 tx.open_table(table)?;
             }
-            for table in orders::SEQUENCE_TABLES {
+            for table in orders::SEQUENCE_TABLES.iter().chain(deliveries::TABLES) {
                 tx.open_table(*table)?;
             }
             Ok(())
@@ -168,6 +169,32 @@ fn all_records<T: DeserializeOwned>(
     let table = tx.open_table(table)?;
     let mut records = Vec::new();
     for entry in table.iter()? {
+        let (_, value) = entry?;
+        records.push(decode(value.value())?);
+    }
+    Ok(records)
+}
+
+/// A table of JSON records keyed by a sequence number (1, 2, 3, …).
+type SequenceTable = TableDefinition<'static, u64, &'static [u8]>;
+
+/// The number after the table's last key (1 for an empty table). Within a write transaction
+/// this is gap-free: write transactions are serialised.
+fn next_sequence(tx: &WriteTransaction, table: SequenceTable) -> Result<u64, StorageError> {
+    let table = tx.open_table(table)?;
+    let last = table.last()?.map(|(key, _)| key.value());
+    Ok(last.unwrap_or(0) + 1)
+}
+
+/// Decodes the records with keys from `from` on, in key order.
+fn sequence_records<T: DeserializeOwned>(
+    tx: &ReadTransaction,
+    table: SequenceTable,
+    from: u64,
+) -> Result<Vec<T>, StorageError> {
+    let table = tx.open_table(table)?;
+    let mut records = Vec::new();
+    for entry in table.range(from..)? {
         let (_, value) = entry?;
         records.push(decode(value.value())?);
     }

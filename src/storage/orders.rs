@@ -2,16 +2,17 @@
 //! transaction: the order, its index entries, its outbox entries and its change record commit
 //! together or not at all.
 
-use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use redb::{TableDefinition, WriteTransaction};
 
+use super::deliveries;
 use super::{
-    RecordTable, StorageError, Store, all_records, decode, encode, get_record,
-    get_record_for_update, put_record,
+    RecordTable, SequenceTable, StorageError, Store, all_records, decode, encode, get_record,
+    get_record_for_update, next_sequence, put_record, sequence_records,
 };
 use crate::domain::change_log::{ChangeRecord, StateChange, removal_changes, state_changes};
 use crate::domain::guid::Guid;
 use crate::domain::order::Order;
-use crate::domain::outbox::{DeliveryRequest, OutboxEntry};
+use crate::domain::outbox::DeliveryRequest;
 use crate::domain::timestamp::Timestamp;
 
 const ORDERS: RecordTable = TableDefinition::new("orders");
@@ -24,8 +25,6 @@ const ORDER_ITEMS: RecordTable = TableDefinition::new("order_items");
 /// (provider GUID, user GUID) pairs: users who ordered from a provider.
 const PROVIDER_CUSTOMERS: RecordTable = TableDefinition::new("provider_customers");
 
-type SequenceTable = TableDefinition<'static, u64, &'static [u8]>;
-const OUTBOX: SequenceTable = TableDefinition::new("outbox");
 const CHANGE_LOG: SequenceTable = TableDefinition::new("change_log");
 
 pub(super) const TABLES: &[RecordTable] = &[
@@ -35,7 +34,7 @@ pub(super) const TABLES: &[RecordTable] = &[
     ORDER_ITEMS,
     PROVIDER_CUSTOMERS,
 ];
-pub(super) const SEQUENCE_TABLES: &[SequenceTable] = &[OUTBOX, CHANGE_LOG];
+pub(super) const SEQUENCE_TABLES: &[SequenceTable] = &[CHANGE_LOG];
 
 /// What an operation wants committed with a new version of an order.
 pub struct OrderChange {
@@ -79,11 +78,7 @@ impl Store {
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<Order, E> {
         let tx = self.db.begin_write().map_err(StorageError::from)?;
-        let previous: Order = get_record_for_update(&tx, ORDERS, guid)?
-            .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
-        let change = edit(previous.clone())?;
-        let order = change.order.clone();
-        commit_change(&tx, Some(&previous), change, &origin)?;
+        let order = update_order_in(&tx, guid, &origin, edit)?;
         tx.commit().map_err(StorageError::from)?;
         Ok(order)
     }
@@ -142,11 +137,6 @@ impl Store {
         Ok(get_record::<bool>(&self.read()?, PROVIDER_CUSTOMERS, &key)?.is_some())
     }
 
-    /// Every outbox entry, oldest first.
-    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StorageError> {
-        sequence_records(&self.read()?, OUTBOX, 0)
-    }
-
     /// Change records after `sequence`, oldest first.
     pub fn changes_after(&self, sequence: u64) -> Result<Vec<ChangeRecord>, StorageError> {
         sequence_records(&self.read()?, CHANGE_LOG, sequence + 1)
@@ -174,6 +164,21 @@ impl Store {
     }
 }
 
+/// [`Store::update_order`] inside a transaction the caller commits.
+pub(super) fn update_order_in<E: From<StorageError>>(
+    tx: &WriteTransaction,
+    guid: &str,
+    origin: &ChangeOrigin<'_>,
+    edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+) -> Result<Order, E> {
+    let previous: Order = get_record_for_update(tx, ORDERS, guid)?
+        .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
+    let change = edit(previous.clone())?;
+    let order = change.order.clone();
+    commit_change(tx, Some(&previous), change, origin)?;
+    Ok(order)
+}
+
 fn commit_change(
     tx: &WriteTransaction,
     previous: Option<&Order>,
@@ -185,16 +190,7 @@ fn commit_change(
     update_indexes(tx, previous, order)?;
     put_record(tx, ORDERS, order.guid.as_str(), order)?;
     for request in change.deliveries {
-        let id = next_sequence(tx, OUTBOX)?;
-        let entry = OutboxEntry {
-            id,
-            provider_order: request.provider_order,
-            transaction: request.transaction,
-            idempotency_key: Guid::random(),
-            created: now,
-        };
-        tx.open_table(OUTBOX)?
-            .insert(id, encode(&entry)?.as_slice())?;
+        deliveries::enqueue(tx, request, now)?;
     }
     append_change(tx, origin, &order.guid, state_changes(previous, order))
 }
@@ -265,24 +261,4 @@ fn update_indexes(
         providers.remove(format!("{}/{guid}", gone.key.provider_guid).as_str())?;
     }
     Ok(())
-}
-
-fn next_sequence(tx: &WriteTransaction, table: SequenceTable) -> Result<u64, StorageError> {
-    let table = tx.open_table(table)?;
-    let last = table.last()?.map(|(key, _)| key.value());
-    Ok(last.unwrap_or(0) + 1)
-}
-
-fn sequence_records<T: serde::de::DeserializeOwned>(
-    tx: &redb::ReadTransaction,
-    table: SequenceTable,
-    from: u64,
-) -> Result<Vec<T>, StorageError> {
-    let table = tx.open_table(table)?;
-    let mut records = Vec::new();
-    for entry in table.range(from..)? {
-        let (_, value) = entry?;
-        records.push(decode(value.value())?);
-    }
-    Ok(records)
 }

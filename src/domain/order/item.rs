@@ -38,7 +38,7 @@ pub struct OptionSelection {
 
 /// What the catalog says about an ordered item, copied into the order when it is added so the
 /// order stays readable after the catalog changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatalogItemRef {
     /// The ItemGuid, e.g. `G1000005028-DEV07`: not always a GUID.
     pub item_guid: String,
@@ -50,10 +50,13 @@ pub struct CatalogItemRef {
     pub dataset_id: String,
     pub granule_ur: Option<String>,
     pub producer_granule_id: Option<String>,
+    /// The catalog price when the item was ordered.
+    #[serde(default)]
+    pub price: f64,
 }
 
 /// One line of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderItem {
     pub guid: Guid,
     pub catalog_item: CatalogItemRef,

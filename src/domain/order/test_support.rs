@@ -44,6 +44,7 @@ pub fn catalog_item(item_guid: &str, provider: &Guid) -> CatalogItemRef {
         dataset_id: "GLAS/ICESat L2 Global Cloud Heights for Multi-layer Clouds (HDF5) V033".into(),
         granule_ur: Some(format!("SC:GLAH09.033:{item_guid}")),
         producer_granule_id: None,
+        price: 0.0,
     }
 }
 

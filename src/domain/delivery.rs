@@ -1,0 +1,304 @@
+//! Delivery of outbox entries to partners, as pure rules: the attempt history and retry
+//! schedule of one delivery (RetryAttempts tries spaced by RetryWaitTime), and what a partner's
+//! answer, or running out of tries, does to the provider order.
+
+use serde::{Deserialize, Serialize};
+
+use super::fulfillment::{Disposition, FulfillmentAnswer};
+use super::guid::Guid;
+use super::order::{Order, OrderError, OrderEvent};
+use super::outbox::OutboxEntry;
+use super::policy::{ProviderPolicies, Transaction};
+use super::timestamp::Timestamp;
+
+/// Tries when a policy does not say (ECHO's form default).
+pub const DEFAULT_RETRY_ATTEMPTS: i64 = 3;
+/// Seconds between tries when a policy does not say.
+pub const DEFAULT_RETRY_WAIT_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    /// Not yet answered: due at `next_attempt`.
+    Pending,
+    /// The partner answered (whatever the disposition).
+    Done,
+    /// Every try failed; an operator may retry it.
+    Failed,
+}
+
+/// One try: when, and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub at: Timestamp,
+    pub http_status: Option<u16>,
+    /// The partner's disposition when it answered.
+    pub disposition: Option<Disposition>,
+    pub error: Option<String>,
+}
+
+/// The delivery record kept beside each outbox entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryStatus {
+    pub state: DeliveryState,
+    pub attempts: Vec<Attempt>,
+    /// When the next try is due (persisted, so a restart neither resets nor skips a wait).
+    pub next_attempt: Timestamp,
+    /// Tries that count against RetryAttempts (an operator retry starts a new round).
+    pub tries_this_round: u32,
+}
+
+/// An outbox entry with its delivery status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub entry: OutboxEntry,
+    pub status: DeliveryStatus,
+}
+
+/// How many tries, how far apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub wait_seconds: i64,
+}
+
+/// What to do after a failed try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    RetryAt(Timestamp),
+    GiveUp,
+}
+
+impl RetryPolicy {
+    pub fn of(policies: &ProviderPolicies) -> RetryPolicy {
+        let attempts = policies.retry_attempts.unwrap_or(DEFAULT_RETRY_ATTEMPTS);
+        RetryPolicy {
+            attempts: u32::try_from(attempts.max(1)).unwrap_or(u32::MAX),
+            wait_seconds: policies
+                .retry_wait_seconds
+                .unwrap_or(DEFAULT_RETRY_WAIT_SECONDS)
+                .max(0),
+        }
+    }
+}
+
+impl DeliveryStatus {
+    pub fn new(now: Timestamp) -> DeliveryStatus {
+        DeliveryStatus {
+            state: DeliveryState::Pending,
+            attempts: Vec::new(),
+            next_attempt: now,
+            tries_this_round: 0,
+        }
+    }
+
+    /// Records an answered try: the delivery is done.
+    pub fn answered(&mut self, attempt: Attempt) {
+        self.attempts.push(attempt);
+        self.tries_this_round += 1;
+        self.state = DeliveryState::Done;
+    }
+
+    /// Records a failed try and schedules the next one, or gives up after the last.
+    pub fn failed(&mut self, attempt: Attempt, policy: RetryPolicy) -> AfterFailure {
+        let at = attempt.at;
+        self.attempts.push(attempt);
+        self.tries_this_round += 1;
+        if self.tries_this_round >= policy.attempts {
+            self.state = DeliveryState::Failed;
+            AfterFailure::GiveUp
+        } else {
+            self.next_attempt = at.plus_seconds(policy.wait_seconds);
+            AfterFailure::RetryAt(self.next_attempt)
+        }
+    }
+
+    /// Waits without trying (ordering suspended): the try is not counted.
+    pub fn defer_until(&mut self, until: Timestamp) {
+        self.next_attempt = until;
+    }
+
+    /// An operator's retry of a failed delivery: a new round of tries, due now.
+    pub fn restart(&mut self, now: Timestamp) {
+        self.state = DeliveryState::Pending;
+        self.next_attempt = now;
+        self.tries_this_round = 0;
+    }
+}
+
+/// The event a partner's answer applies to the provider order (`None`: postponed, the
+/// partner answers later through OrderProcessingService).
+pub fn answer_event(transaction: Transaction, disposition: Disposition) -> Option<OrderEvent> {
+    use Disposition::{AcceptedAutomatic, AcceptedManual, Postponed, Rejected};
+    match (transaction, disposition) {
+        (_, Postponed) => None,
+        (Transaction::Submit, AcceptedAutomatic) => Some(OrderEvent::SubmitCompleted),
+        (Transaction::Submit, AcceptedManual) => Some(OrderEvent::SubmitAccepted),
+        (Transaction::Submit, Rejected) => Some(OrderEvent::SubmitRejected),
+        (Transaction::Quote, AcceptedAutomatic | AcceptedManual) => Some(OrderEvent::QuoteAccepted),
+        (Transaction::Quote, Rejected) => Some(OrderEvent::QuoteRejected),
+        (Transaction::Cancel, AcceptedAutomatic | AcceptedManual) => {
+            Some(OrderEvent::CancelAccepted)
+        }
+        (Transaction::Cancel, Rejected) => Some(OrderEvent::CancelRejected),
+    }
+}
+
+/// The event after the last failed try.
+pub fn failure_event(transaction: Transaction) -> OrderEvent {
+    match transaction {
+        Transaction::Submit => OrderEvent::SubmitFailed,
+        Transaction::Quote => OrderEvent::QuoteFailed,
+        Transaction::Cancel => OrderEvent::CancelFailed,
+    }
+}
+
+/// The event an operator's retry applies to bring the provider order back in flight.
+pub fn retry_event(transaction: Transaction) -> OrderEvent {
+    match transaction {
+        Transaction::Submit => OrderEvent::Resubmit,
+        Transaction::Quote => OrderEvent::RequestQuote,
+        Transaction::Cancel => OrderEvent::RequestCancel,
+    }
+}
+
+/// Applies a partner's answer to the provider order of `provider`: its message, tracking id
+/// and receipt, then the matching transition. An answer that arrives after the partner already
+/// moved the order on through OrderProcessingService (at-least-once delivery) is logged and
+/// otherwise ignored.
+pub fn apply_answer(
+    order: &mut Order,
+    provider: &Guid,
+    transaction: Transaction,
+    answer: &FulfillmentAnswer,
+    now: Timestamp,
+) -> Result<(), OrderError> {
+    let line = match (&answer.message, answer.disposition) {
+        (Some(message), _) => Some(message.clone()),
+        (None, Disposition::Postponed) => Some(format!(
+            "ECHO: the provider postponed the {}; it will answer later",
+            transaction.wire_name()
+        )),
+        (None, _) => None,
+    };
+    if let Some(line) = line {
+        order.record_message(provider, &line, now)?;
+    }
+    let provider_order = order.provider_order_mut(provider)?;
+    if let Some(tracking_id) = &answer.provider_tracking_id {
+        provider_order.provider_tracking_id = Some(tracking_id.clone());
+    }
+    if let Some(receipt) = &answer.receipt {
+        provider_order.receipt = Some(receipt.clone());
+    }
+    let Some(event) = answer_event(transaction, answer.disposition) else {
+        return Ok(());
+    };
+    match order.apply_to_provider_order(provider, event, now) {
+        Err(OrderError::Transition(illegal)) => {
+            let note = format!(
+                "ECHO: late {} answer ignored ({illegal})",
+                transaction.wire_name()
+            );
+            order.record_message(provider, &note, now)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(at: Timestamp) -> Attempt {
+        Attempt {
+            at,
+            http_status: None,
+            disposition: None,
+            error: Some("connection refused".into()),
+        }
+    }
+
+    #[test]
+    fn tries_are_spaced_and_limited() {
+        let start = Timestamp::from_millis(1_000_000);
+        let policy = RetryPolicy {
+            attempts: 3,
+            wait_seconds: 60,
+        };
+        let mut status = DeliveryStatus::new(start);
+        assert_eq!(
+            status.failed(attempt(start), policy),
+            AfterFailure::RetryAt(start.plus_seconds(60))
+        );
+        let second = start.plus_seconds(60);
+        assert_eq!(
+            status.failed(attempt(second), policy),
+            AfterFailure::RetryAt(second.plus_seconds(60))
+        );
+        assert_eq!(
+            status.failed(attempt(second.plus_seconds(60)), policy),
+            AfterFailure::GiveUp
+        );
+        assert_eq!(status.state, DeliveryState::Failed);
+        status.restart(second);
+        assert_eq!(
+            (status.state, status.tries_this_round, status.attempts.len()),
+            (DeliveryState::Pending, 0, 3)
+        );
+    }
+
+    #[test]
+    fn policies_give_the_retry_policy() {
+        let policies = ProviderPolicies {
+            retry_attempts: Some(5),
+            retry_wait_seconds: Some(1),
+            ..ProviderPolicies::default()
+        };
+        assert_eq!(
+            RetryPolicy::of(&policies),
+            RetryPolicy {
+                attempts: 5,
+                wait_seconds: 1
+            }
+        );
+        let defaults = RetryPolicy::of(&ProviderPolicies::default());
+        assert_eq!(
+            defaults,
+            RetryPolicy {
+                attempts: 3,
+                wait_seconds: 60
+            }
+        );
+    }
+
+    #[test]
+    fn answers_map_to_events() {
+        use Disposition::*;
+        assert_eq!(
+            answer_event(Transaction::Submit, AcceptedAutomatic),
+            Some(OrderEvent::SubmitCompleted)
+        );
+        assert_eq!(
+            answer_event(Transaction::Submit, AcceptedManual),
+            Some(OrderEvent::SubmitAccepted)
+        );
+        assert_eq!(
+            answer_event(Transaction::Submit, Rejected),
+            Some(OrderEvent::SubmitRejected)
+        );
+        assert_eq!(
+            answer_event(Transaction::Quote, AcceptedAutomatic),
+            Some(OrderEvent::QuoteAccepted)
+        );
+        assert_eq!(
+            answer_event(Transaction::Cancel, Rejected),
+            Some(OrderEvent::CancelRejected)
+        );
+        for transaction in [Transaction::Submit, Transaction::Quote, Transaction::Cancel] {
+            assert_eq!(answer_event(transaction, Postponed), None);
+        }
+        assert_eq!(failure_event(Transaction::Quote), OrderEvent::QuoteFailed);
+        assert_eq!(retry_event(Transaction::Submit), OrderEvent::Resubmit);
+    }
+}

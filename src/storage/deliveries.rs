@@ -1,0 +1,126 @@
+//! The delivery outbox and each delivery's status. Outbox entries are written with the order
+//! change that owes them; the status (attempts, next try) beside them; `pending` indexes the
+//! deliveries still to be made, so the worker never scans history.
+
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+
+use super::orders::update_order_in;
+use super::{
+    ChangeOrigin, OrderChange, SequenceTable, StorageError, Store, decode, encode, next_sequence,
+    sequence_records,
+};
+use crate::domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
+use crate::domain::guid::Guid;
+use crate::domain::order::Order;
+use crate::domain::outbox::{DeliveryRequest, OutboxEntry};
+use crate::domain::timestamp::Timestamp;
+
+const OUTBOX: SequenceTable = TableDefinition::new("outbox");
+const STATUS: SequenceTable = TableDefinition::new("delivery_status");
+const PENDING: SequenceTable = TableDefinition::new("deliveries_pending");
+
+pub(super) const TABLES: &[SequenceTable] = &[OUTBOX, STATUS, PENDING];
+
+/// Adds an outbox entry, due now, inside the order change's transaction.
+pub(super) fn enqueue(
+    tx: &WriteTransaction,
+    request: DeliveryRequest,
+    now: Timestamp,
+) -> Result<(), StorageError> {
+    let id = next_sequence(tx, OUTBOX)?;
+    let entry = OutboxEntry {
+        id,
+        provider_order: request.provider_order,
+        transaction: request.transaction,
+        idempotency_key: Guid::random(),
+        created: now,
+    };
+    tx.open_table(OUTBOX)?
+        .insert(id, encode(&entry)?.as_slice())?;
+    put_status(tx, id, &DeliveryStatus::new(now))
+}
+
+fn put_status(tx: &WriteTransaction, id: u64, status: &DeliveryStatus) -> Result<(), StorageError> {
+    tx.open_table(STATUS)?
+        .insert(id, encode(status)?.as_slice())?;
+    let mut pending = tx.open_table(PENDING)?;
+    if status.state == DeliveryState::Pending {
+        pending.insert(id, [].as_slice())?;
+    } else {
+        pending.remove(id)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Every outbox entry, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StorageError> {
+        sequence_records(&self.read()?, OUTBOX, 0)
+    }
+
+    /// One delivery with its status.
+    pub fn delivery(&self, id: u64) -> Result<Option<Delivery>, StorageError> {
+        let tx = self.read()?;
+        let (outbox, status) = (tx.open_table(OUTBOX)?, tx.open_table(STATUS)?);
+        let (Some(entry), Some(state)) = (outbox.get(id)?, status.get(id)?) else {
+            return Ok(None);
+        };
+        Ok(Some(Delivery {
+            entry: decode(entry.value())?,
+            status: decode(state.value())?,
+        }))
+    }
+
+    /// Every delivery, oldest first.
+    pub fn deliveries(&self) -> Result<Vec<Delivery>, StorageError> {
+        let entries: Vec<OutboxEntry> = self.outbox()?;
+        let statuses: Vec<DeliveryStatus> = sequence_records(&self.read()?, STATUS, 0)?;
+        Ok(entries
+            .into_iter()
+            .zip(statuses)
+            .map(|(entry, status)| Delivery { entry, status })
+            .collect())
+    }
+
+    /// Deliveries still to be made, oldest first.
+    pub fn pending_deliveries(&self) -> Result<Vec<Delivery>, StorageError> {
+        let tx = self.read()?;
+        let ids: Vec<u64> = tx
+            .open_table(PENDING)?
+            .iter()?
+            .map(|entry| entry.map(|(key, _)| key.value()))
+            .collect::<Result<_, _>>()?;
+        drop(tx);
+        let mut pending = Vec::with_capacity(ids.len());
+        for id in ids {
+            pending.extend(self.delivery(id)?);
+        }
+        Ok(pending)
+    }
+
+    /// Records a new status (a failed try rescheduled, or a wait for a suspension).
+    pub fn put_delivery_status(
+        &self,
+        id: u64,
+        status: &DeliveryStatus,
+    ) -> Result<(), StorageError> {
+        self.write(|tx| put_status(tx, id, status))
+    }
+
+    /// Records a delivery's new status and the order change it causes in one transaction:
+    /// the partner's answer (or the last failure) and its effect on the order commit together.
+    pub fn settle_delivery<E: From<StorageError>>(
+        &self,
+        id: u64,
+        status: &DeliveryStatus,
+        origin: ChangeOrigin<'_>,
+        order: &str,
+        edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+    ) -> Result<Order, E> {
+        let tx = self.db.begin_write().map_err(StorageError::from)?;
+        let order = update_order_in(&tx, order, &origin, edit)?;
+        put_status(&tx, id, status)?;
+        tx.commit().map_err(StorageError::from)?;
+        Ok(order)
+    }
+}
