@@ -7,8 +7,8 @@
 use super::name_guid_item;
 use crate::domain::guid::Guid;
 use crate::domain::order::{
-    Address, Contact, Order, OrderItem, OrderReceipt, Phone, Pricing, ProviderOrder,
-    ProviderOrderKey, UserInformation,
+    Address, Contact, OptionSelection, Order, OrderItem, OrderReceipt, Phone, Pricing,
+    ProviderOrder, ProviderOrderKey, UserInformation,
 };
 use crate::domain::timestamp::Timestamp;
 use crate::error::GatewayResult;
@@ -81,18 +81,19 @@ pub fn encode_order_item(item: &OrderItem) -> Out {
             catalog_item.producer_granule_id.as_ref(),
         ))
         .child(Out::field("DatasetId", &catalog_item.dataset_id));
-    let selection = item.option_selection.as_ref().map(|selection| {
-        Out::types("OptionSelection")
-            .child(Out::field("Guid", &selection.guid))
-            .child(Out::field("Name", &selection.name))
-            .child(Out::field("Content", &selection.content))
-    });
     Out::types("Item")
         .child(Out::field("Guid", &item.guid))
         .child(Out::field("ItemGuid", &catalog_item.item_guid))
         .child(Out::field("QuantityOrdered", item.quantity))
-        .optional(selection)
+        .optional(item.option_selection.as_ref().map(encode_option_selection))
         .child(detail)
+}
+
+pub(crate) fn encode_option_selection(selection: &OptionSelection) -> Out {
+    Out::types("OptionSelection")
+        .child(Out::field("Guid", &selection.guid))
+        .child(Out::field("Name", &selection.name))
+        .child(Out::field("Content", &selection.content))
 }
 
 /// An item as a GetOrderItemNamesByOrder / ByProviderOrder `Item`: Name is the catalog item
@@ -127,7 +128,7 @@ pub fn encode_provider_order_guid(name: &'static str, key: &ProviderOrderKey) ->
         .child(Out::field("OrderGuid", &key.order_guid))
 }
 
-fn encode_receipt(receipt: &OrderReceipt) -> Out {
+pub(crate) fn encode_receipt(receipt: &OrderReceipt) -> Out {
     let date = |name, value: Option<Timestamp>| value.map(|d| date_field(name, d));
     Out::types("OrderReceipt")
         .optional(date("LatestCancelDate", receipt.latest_cancel_date))
@@ -146,6 +147,23 @@ fn encode_pricing(pricing: &Pricing) -> Out {
         .child(price("HandlingFee", pricing.handling_fee))
         .child(price("Discount", pricing.discount))
         .child(Out::field("QuantityOfMedia", pricing.quantity_of_media))
+}
+
+/// A `UserInformation` element, as SetUserInformationForOrder takes it.
+pub(crate) fn encode_user_information(name: &'static str, information: &UserInformation) -> Out {
+    let contact = |name, contact| optional_contact(name, contact);
+    Out::types(name)
+        .optional(contact("ShippingAddress", &information.shipping_address))
+        .optional(contact("BillingAddress", &information.billing_address))
+        .optional(contact("ContactAddress", &information.contact_address))
+        .optional(optional_field(
+            "UserDomain",
+            information.user_domain.as_ref(),
+        ))
+        .optional(optional_field(
+            "UserRegion",
+            information.user_region.as_ref(),
+        ))
 }
 
 fn optional_contact(name: &'static str, contact: &Option<Contact>) -> Option<Out> {
@@ -194,7 +212,7 @@ fn encode_phone(phone: &Phone) -> Out {
 }
 
 /// A text field, left out when the value is unset.
-fn optional_field(name: &'static str, value: Option<impl ToString>) -> Option<Out> {
+pub(crate) fn optional_field(name: &'static str, value: Option<impl ToString>) -> Option<Out> {
     value.map(|value| Out::field(name, value))
 }
 
@@ -204,7 +222,7 @@ fn date_field(name: &'static str, value: Timestamp) -> Out {
 
 /// A double as Java's `Double.toString` writes it: `0.0`, `12.5`, and `1.0E7` from 10^7 up or
 /// below 10^-3.
-fn java_double(value: f64) -> String {
+pub(crate) fn java_double(value: f64) -> String {
     let magnitude = value.abs();
     if value == 0.0 || !value.is_finite() || (1e-3..1e7).contains(&magnitude) {
         return format!("{value:?}");
@@ -241,7 +259,7 @@ pub struct OptionSelectionInput {
 
 /// Reads a `UserInformation` element (SetUserInformationForOrder). The address rules are not
 /// checked here: the domain checks them at validation, as ECHO did.
-pub fn decode_user_information(element: &Element) -> GatewayResult<UserInformation> {
+pub fn decode_user_information(element: &Element) -> Result<UserInformation, MessageError> {
     let fields = Fields::of_type(element);
     Ok(UserInformation {
         shipping_address: nested(fields, "ShippingAddress", decode_contact)?,
@@ -325,7 +343,9 @@ fn decode_phone(element: &Element) -> Result<Phone, MessageError> {
     })
 }
 
-fn decode_option_selection(element: &Element) -> Result<OptionSelectionInput, MessageError> {
+pub(crate) fn decode_option_selection(
+    element: &Element,
+) -> Result<OptionSelectionInput, MessageError> {
     let fields = Fields::of_type(element);
     let content = fields
         .text("Content")
@@ -338,20 +358,61 @@ fn decode_option_selection(element: &Element) -> Result<OptionSelectionInput, Me
     })
 }
 
-fn decode_quantity(fields: Fields<'_>) -> Result<u32, MessageError> {
+pub(crate) fn decode_quantity(fields: Fields<'_>) -> Result<u32, MessageError> {
     let name = "QuantityOrdered";
-    let quantity = fields
-        .int(name)?
-        .ok_or_else(|| MessageError::Missing(name.into()))?;
-    u32::try_from(quantity).map_err(|_| MessageError::Invalid {
-        element: name.into(),
-        value: quantity.to_string(),
-        expected: "a non-negative integer",
+    optional_count(fields, name)?.ok_or_else(|| MessageError::Missing(name.into()))
+}
+
+fn optional_count(fields: Fields<'_>, name: &str) -> Result<Option<u32>, MessageError> {
+    let count = |value: i64| {
+        u32::try_from(value).map_err(|_| MessageError::Invalid {
+            element: name.into(),
+            value: value.to_string(),
+            expected: "a non-negative integer",
+        })
+    };
+    fields.int(name)?.map(count).transpose()
+}
+
+/// Reads an `OrderReceipt` element; absent prices count as 0.
+pub(crate) fn decode_receipt(element: &Element) -> Result<OrderReceipt, MessageError> {
+    let fields = Fields::of_type(element);
+    let date = |name| optional_date(fields, name);
+    Ok(OrderReceipt {
+        latest_cancel_date: date("LatestCancelDate")?,
+        estimated_ship_date: date("EstimatedShipDate")?,
+        acceptance_date: date("AcceptanceDate")?,
+        pricing: nested(fields, "Pricing", decode_pricing)?,
     })
 }
 
+fn decode_pricing(element: &Element) -> Result<Pricing, MessageError> {
+    let fields = Fields::of_type(element);
+    let price = |name| fields.double(name).map(Option::unwrap_or_default);
+    Ok(Pricing {
+        total_price: price("TotalPrice")?,
+        data_price: price("DataPrice")?,
+        media_price: price("MediaPrice")?,
+        shipping_fee: price("ShippingFee")?,
+        handling_fee: price("HandlingFee")?,
+        discount: price("Discount")?,
+        quantity_of_media: optional_count(fields, "QuantityOfMedia")?.unwrap_or_default(),
+    })
+}
+
+fn optional_date(fields: Fields<'_>, name: &str) -> Result<Option<Timestamp>, MessageError> {
+    let parse = |text: String| {
+        Timestamp::parse(&text).map_err(|_| MessageError::Invalid {
+            element: name.to_owned(),
+            value: text,
+            expected: "an xs:dateTime such as 2016-11-27T15:59:10.513Z",
+        })
+    };
+    optional_text(fields, name).map(parse).transpose()
+}
+
 /// Decodes the child `name` when present; its errors name the element by its path from here.
-fn nested<T>(
+pub(crate) fn nested<T>(
     fields: Fields<'_>,
     name: &str,
     decode: fn(&Element) -> Result<T, MessageError>,
@@ -363,7 +424,7 @@ fn nested<T>(
 }
 
 /// Prefixes the element an error names with its parent: `ContactAddress/Phones/Item/Number`.
-fn within(parent: &str) -> impl Fn(MessageError) -> MessageError + '_ {
+pub(crate) fn within(parent: &str) -> impl Fn(MessageError) -> MessageError + '_ {
     move |error| match error {
         MessageError::Missing(name) => MessageError::Missing(format!("{parent}/{name}")),
         MessageError::Invalid {
@@ -380,7 +441,7 @@ fn within(parent: &str) -> impl Fn(MessageError) -> MessageError + '_ {
 }
 
 /// The trimmed text of a child; absent, nil or blank gives `None`.
-fn optional_text(fields: Fields<'_>, name: &str) -> Option<String> {
+pub(crate) fn optional_text(fields: Fields<'_>, name: &str) -> Option<String> {
     fields
         .text(name)
         .map(str::trim)
@@ -394,7 +455,7 @@ fn optional_guid(fields: Fields<'_>, name: &str) -> Result<Option<Guid>, Message
         .transpose()
 }
 
-fn required_guid(fields: Fields<'_>, name: &str) -> Result<Guid, MessageError> {
+pub(crate) fn required_guid(fields: Fields<'_>, name: &str) -> Result<Guid, MessageError> {
     parse_guid(name, fields.required_text(name)?)
 }
 
@@ -726,6 +787,7 @@ Wed Feb 15 10:11:29 EST 2017 : Running tests
             dataset_id: DATASET.into(),
             granule_ur: Some(granule_ur.into()),
             producer_granule_id: Some(producer_granule_id.into()),
+            price: 0.0,
         }
     }
 
@@ -995,7 +1057,7 @@ Wed Feb 15 10:11:29 EST 2017 : Running tests
 
     #[test]
     fn user_information_errors_name_the_element() {
-        let decode = |inner: &str| message_error(decode_user_information(&request_element(inner)));
+        let decode = |inner: &str| decode_user_information(&request_element(inner)).unwrap_err();
         assert_eq!(
             decode(
                 "<ns3:ContactAddress><ns3:Phones><ns3:Item>\

@@ -93,6 +93,10 @@ impl<'a> Fields<'a> {
         self.parsed(name, "an integer", |t| t.parse().ok())
     }
 
+    pub fn double(&self, name: &str) -> Result<Option<f64>, MessageError> {
+        self.parsed(name, "a number (xsd:double)", |t| t.parse().ok())
+    }
+
     /// A list of `<Item>` strings; `None` when the list is absent or nil ("all").
     pub fn string_list(&self, name: &str) -> Option<Vec<String>> {
         self.element(name).map(|list| {

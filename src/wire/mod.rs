@@ -4,6 +4,7 @@
 pub mod catalog_file;
 pub mod envelope;
 pub mod fault;
+pub mod fulfillment;
 pub mod message;
 pub mod writer;
 pub mod wsdl;

@@ -88,8 +88,14 @@ impl Out {
 
     /// Serialises as a payload element: declares `ns2`, `ns3` and `ns4` on itself.
     pub fn write_payload(&self, out: &mut String) {
-        let declarations = [("ns2", ECHO_NS), ("ns3", TYPES_NS), ("ns4", FAULTS_NS)];
-        self.write(out, &declarations);
+        self.write_payload_in(out, [ECHO_NS, TYPES_NS, FAULTS_NS]);
+    }
+
+    /// Serialises as a payload element of a contract shaped like ECHO v10 (operations, types,
+    /// faults) in other namespaces: elements built in the v10 roles are written in
+    /// `[operations, types, faults]`.
+    pub fn write_payload_in(&self, out: &mut String, [operations, types, faults]: [&str; 3]) {
+        self.write(out, &[("ns2", operations), ("ns3", types), ("ns4", faults)]);
     }
 
     /// Serialises with the given extra namespace declarations on this element.
