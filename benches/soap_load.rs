@@ -9,11 +9,9 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use common::{
-    SoapClient, TestGateway, provider_and_operator_token, providers_policies_params,
+    SoapClient, TestGateway, load, provider_and_operator_token, providers_policies_params,
     set_policies_params, tls_client_builder,
 };
 
@@ -31,8 +29,7 @@ struct Request {
 }
 
 impl Request {
-    async fn send(&self) -> Duration {
-        let started = Instant::now();
+    async fn send(self) {
         let (status, body) = self
             .soap
             .try_call(
@@ -44,69 +41,15 @@ impl Request {
             .await
             .expect("request reaches the gateway");
         assert_eq!(status, 200, "{body}");
-        started.elapsed()
     }
-}
-
-/// The outcome of one run.
-struct Run {
-    requests_per_second: f64,
-    latencies: Vec<Duration>,
-}
-
-/// Sends `total` requests from `concurrency` workers; returns throughput and latencies.
-async fn run(request: &Request, concurrency: usize, total: usize) -> Run {
-    let issued = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let (request, issued) = (request.clone(), issued.clone());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                while issued.fetch_add(1, Ordering::Relaxed) < total {
-                    latencies.push(request.send().await);
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies = Vec::with_capacity(total);
-    for worker in workers {
-        latencies.extend(worker.await.expect("worker"));
-    }
-    Run {
-        requests_per_second: total as f64 / started.elapsed().as_secs_f64(),
-        latencies,
-    }
-}
-
-fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
-    let index = ((sorted.len() as f64 * fraction).ceil() as usize).saturating_sub(1);
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn millis(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }
 
 /// Warms up, measures `RUNS` runs, prints one row; returns the median requests/s.
 async fn measure(protocol: &str, request: &Request, concurrency: usize, total: usize) -> f64 {
-    run(request, concurrency, total / 10).await;
-    let mut runs = Vec::new();
-    for _ in 0..RUNS {
-        runs.push(run(request, concurrency, total).await);
-    }
-    let mut throughputs: Vec<f64> = runs.iter().map(|r| r.requests_per_second).collect();
-    throughputs.sort_by(f64::total_cmp);
-    let median = throughputs[RUNS / 2];
-    let mut pooled: Vec<Duration> = runs.into_iter().flat_map(|r| r.latencies).collect();
-    pooled.sort_unstable();
-    println!(
-        "{protocol:<9} {concurrency:>4} {total:>13} {median:>15.0} {:>9.3} {:>9.3}",
-        millis(percentile(&pooled, 0.50)),
-        millis(percentile(&pooled, 0.99)),
-    );
-    median
+    let request = request.clone();
+    let summary = load::measure(move || request.clone().send(), concurrency, total, RUNS).await;
+    println!("{}", summary.row(protocol, concurrency, total));
+    summary.median_per_second
 }
 
 fn main() {
@@ -126,8 +69,8 @@ fn main() {
          median run, latency percentiles pooled over all runs"
     );
     println!(
-        "{:<9} {:>4} {:>13} {:>15} {:>9} {:>9}",
-        "protocol", "conc", "requests/run", "req/s (median)", "p50 ms", "p99 ms"
+        "{}",
+        load::header("protocol", "requests/run", "req/s (median)")
     );
     let protocols = [
         ("h2", tls_client_builder(dir.path())),

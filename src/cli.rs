@@ -1,6 +1,7 @@
 //! The command line: `serve`, the administration commands and the forms tools.
 
 pub mod forms;
+pub mod partner_sim;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use clap::{Parser, Subcommand};
 use crate::admin::AdminCommand;
 use crate::config::ServeArgs;
 use crate::domain::account::Role;
+use crate::domain::delivery::DeliveryState;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,12 +52,36 @@ pub enum Command {
     /// Inspect deliveries owed to data partners
     #[command(subcommand)]
     Deliveries(DeliveriesCommand),
+    /// Run a simulated data partner (OrderFulfillment v9) for demos and tests
+    PartnerSim(partner_sim::PartnerSimArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum DeliveriesCommand {
-    /// Print every outbox entry as one JSON object per line, oldest first
-    List,
+    /// Print deliveries as one JSON object per line, oldest first
+    List {
+        /// Only this provider's (ID or GUID)
+        #[arg(long)]
+        provider: Option<String>,
+        /// Only deliveries in this state
+        #[arg(long, value_parser = parse_delivery_state)]
+        state: Option<DeliveryState>,
+    },
+    /// Print one delivery with its attempt history
+    Show { id: u64 },
+    /// Try a failed delivery again (a new round of RetryAttempts tries)
+    Retry { id: u64 },
+}
+
+fn parse_delivery_state(text: &str) -> Result<DeliveryState, String> {
+    match text {
+        "pending" => Ok(DeliveryState::Pending),
+        "failed" => Ok(DeliveryState::Failed),
+        "done" => Ok(DeliveryState::Done),
+        other => Err(format!(
+            "unknown state [{other}]: expected pending, failed or done"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,7 +149,10 @@ impl Command {
     /// The administration command this CLI command stands for (`None` for `serve`).
     pub fn admin_command(self) -> Result<Option<AdminCommand>, String> {
         Ok(Some(match self {
-            Command::Serve(_) | Command::Forms(_) | Command::Catalog(_) => return Ok(None),
+            Command::Serve(_)
+            | Command::Forms(_)
+            | Command::Catalog(_)
+            | Command::PartnerSim(_) => return Ok(None),
             Command::Provider(ProviderCommand::Add { id, guid, name }) => {
                 AdminCommand::AddProvider { id, guid, name }
             }
@@ -146,7 +175,15 @@ impl Command {
             Command::Token(TokenCommand::Issue { name, hours }) => {
                 AdminCommand::IssueToken { name, hours }
             }
-            Command::Deliveries(DeliveriesCommand::List) => AdminCommand::ListDeliveries,
+            Command::Deliveries(DeliveriesCommand::List { provider, state }) => {
+                AdminCommand::ListDeliveries { provider, state }
+            }
+            Command::Deliveries(DeliveriesCommand::Show { id }) => {
+                AdminCommand::ShowDelivery { id }
+            }
+            Command::Deliveries(DeliveriesCommand::Retry { id }) => {
+                AdminCommand::RetryDelivery { id }
+            }
         }))
     }
 }

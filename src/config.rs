@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
+use crate::delivery::worker::DeliverySettings;
 use crate::server::ServeSettings;
 use crate::services::ServiceSettings;
 use crate::wire::xml::XmlLimits;
@@ -50,6 +51,15 @@ pub struct ServeArgs {
     /// Lifetime of tokens issued by Login [default: 24]
     #[arg(long, env = "ECHO_GATEWAY_TOKEN_HOURS")]
     pub token_hours: Option<u64>,
+    /// Most deliveries to partners in flight at once [default: 64]
+    #[arg(long, env = "ECHO_GATEWAY_DELIVERY_CONCURRENCY")]
+    pub delivery_concurrency: Option<usize>,
+    /// Most deliveries in flight to one provider [default: 8]
+    #[arg(long, env = "ECHO_GATEWAY_DELIVERY_PER_PROVIDER")]
+    pub delivery_per_provider: Option<usize>,
+    /// Seconds one delivery attempt may take [default: 30]
+    #[arg(long, env = "ECHO_GATEWAY_DELIVERY_TIMEOUT")]
+    pub delivery_timeout: Option<u64>,
 }
 
 /// The TOML file: the same settings, snake_case keys, plus `data_dir`.
@@ -65,6 +75,9 @@ pub struct FileConfig {
     pub max_body_bytes: Option<usize>,
     pub max_xml_depth: Option<usize>,
     pub token_hours: Option<u64>,
+    pub delivery_concurrency: Option<usize>,
+    pub delivery_per_provider: Option<usize>,
+    pub delivery_timeout: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +147,7 @@ pub fn resolve(
             token_lifetime: Duration::from_secs(token_hours.saturating_mul(3600)),
             ..ServiceSettings::default()
         },
+        delivery: delivery_settings(args, file),
         shutdown_grace: Duration::from_secs(30),
     };
     let log_format = args
@@ -141,6 +155,26 @@ pub fn resolve(
         .or(file.log_format)
         .unwrap_or(LogFormat::Text);
     Ok((settings, log_format))
+}
+
+fn delivery_settings(args: &ServeArgs, file: &FileConfig) -> DeliverySettings {
+    let defaults = DeliverySettings::default();
+    DeliverySettings {
+        concurrency: args
+            .delivery_concurrency
+            .or(file.delivery_concurrency)
+            .unwrap_or(defaults.concurrency)
+            .max(1),
+        per_provider: args
+            .delivery_per_provider
+            .or(file.delivery_per_provider)
+            .unwrap_or(defaults.per_provider)
+            .max(1),
+        timeout: args
+            .delivery_timeout
+            .or(file.delivery_timeout)
+            .map_or(defaults.timeout, Duration::from_secs),
+    }
 }
 
 #[cfg(test)]

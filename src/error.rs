@@ -38,6 +38,8 @@ pub enum GatewayError {
     OptionDefinition(#[from] OptionDefinitionError),
     #[error("order [{order}] cannot be removed while a provider order is {state}")]
     OrderNotRemovable { order: String, state: OrderState },
+    #[error("delivery [{0}] has not failed: only failed deliveries can be retried")]
+    DeliveryNotFailed(u64),
     #[error("provider [{0}] does not support {1} transactions")]
     TransactionNotSupported(String, &'static str),
     #[error(transparent)]

@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod forms;
+pub mod partner_sim;
 pub mod server;
 pub mod services;
 pub mod storage;

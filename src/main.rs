@@ -43,6 +43,7 @@ fn main() -> ExitCode {
                 Err(error) => fail(&error),
             }
         }
+        Command::PartnerSim(args) => args.run(&data_dir),
         command => {
             let outcome = command
                 .admin_command()

@@ -11,10 +11,10 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{
-    SoapClient, TestGateway, cli, element_text, envelope, operator_token,
+    SoapClient, TestGateway, cli, element_text, envelope, kill_mid_storm, operator_token,
     provider_and_operator_token, providers_policies_params, set_policies_params, try_cli,
 };
 
@@ -212,12 +212,14 @@ async fn storm_then_kill(
             ))
         })
         .collect();
-    tokio::time::sleep(delay).await;
-    let deadline = Instant::now() + FIRST_ACK_DEADLINE;
-    while first_acks.load(Ordering::SeqCst) < providers.len() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    gateway.kill_hard();
+    kill_mid_storm(
+        gateway,
+        delay,
+        &first_acks,
+        providers.len(),
+        FIRST_ACK_DEADLINE,
+    )
+    .await;
     let mut reports = Vec::new();
     for writer in writers {
         reports.push(writer.await.expect("writer task"));

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::orders::order_policies;
 use common::{TestGateway, cli, element_text, operator_token};
 
 const P1: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
@@ -23,17 +24,6 @@ fn catalog_item(index: usize, provider: &str, orderable: bool) -> String {
         "<Item><ItemGuid>G{index}-P</ItemGuid><ProviderGuid>{provider}</ProviderGuid>\
          <CollectionId>C{index}-P</CollectionId><DatasetId>Dataset {index}</DatasetId>\
          <GranuleUR>SC:GR:{index}</GranuleUR><Orderable>{orderable}</Orderable></Item>"
-    )
-}
-
-fn policies(provider: &str, max_items: u32) -> String {
-    format!(
-        "<ns2:providerGuid>{provider}</ns2:providerGuid><ns2:policies>\
-         <ns3:EndPoint>http://127.0.0.1:9/of</ns3:EndPoint><ns3:RetryAttempts>3</ns3:RetryAttempts>\
-         <ns3:RetryWaitTime>60</ns3:RetryWaitTime><ns3:SslPolicy><ns3:SslEnabled>false</ns3:SslEnabled></ns3:SslPolicy>\
-         <ns3:OrderSupportsDuplicateCatalogItems>false</ns3:OrderSupportsDuplicateCatalogItems>\
-         <ns3:SupportedTransactions><ns3:Item>SUBMIT</ns3:Item><ns3:Item>CANCEL</ns3:Item></ns3:SupportedTransactions>\
-         <ns3:MaxItemsPerOrder>{max_items}</ns3:MaxItemsPerOrder></ns2:policies>"
     )
 }
 
@@ -84,7 +74,7 @@ async fn setup() -> Setup {
                 "ProviderService",
                 "SetProviderPolicies",
                 &operator,
-                &policies(provider, max),
+                &order_policies(provider, max),
             )
             .await;
         assert_eq!(status, 200, "{body}");

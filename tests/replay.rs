@@ -14,15 +14,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{TestGateway, cli, envelope, operator_token};
-use echo_gateway::wire::xml::{Element, XSI_NS, XmlLimits, parse_document};
-
-fn traffic_dir() -> PathBuf {
-    let base = std::env::var_os("ECHO_REFERENCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"));
-    base.join("echo-v10-traffic")
-}
+use common::{TestGateway, cli, descendants, envelope, operator_token, parse, traffic_dir};
+use echo_gateway::wire::xml::{Element, XSI_NS};
 
 /// Folders (directly) holding `*.request.xml` files, below `root`.
 fn fixture_folders(root: &Path) -> Vec<PathBuf> {
@@ -67,19 +60,6 @@ fn exchanges(folder: &Path) -> Vec<(String, String, String)> {
             (name, read(&request), read(&response))
         })
         .collect()
-}
-
-fn parse(xml: &str) -> Element {
-    parse_document(xml, XmlLimits::default()).expect("well-formed XML")
-}
-
-fn descendants<'a>(element: &'a Element, local: &'a str, out: &mut Vec<&'a Element>) {
-    for child in &element.children {
-        if child.name.local == local {
-            out.push(child);
-        }
-        descendants(child, local, out);
-    }
 }
 
 /// Creates the providers a recorded GetProviderNames(nil) response lists, in its order.

@@ -17,12 +17,13 @@ use serde::{Deserialize, Serialize};
 use crate::credentials;
 use crate::domain::account::{Role, User, validate_membership, validate_name};
 use crate::domain::catalog::CatalogItem;
+use crate::domain::delivery::DeliveryState;
 use crate::domain::guid::Guid;
 use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
-use crate::services::catalog;
 use crate::services::provider::approve_pending_certificate;
 use crate::services::{Gateway, ServiceSettings};
+use crate::services::{catalog, deliveries};
 use crate::storage::{StorageError, Store};
 
 /// One administration command.
@@ -50,8 +51,19 @@ pub enum AdminCommand {
     AddCatalogItems {
         items: Vec<CatalogItem>,
     },
-    /// Deliveries owed to partners, one JSON object per line, oldest first.
-    ListDeliveries,
+    /// Deliveries to partners, one JSON object per line, oldest first.
+    ListDeliveries {
+        provider: Option<String>,
+        state: Option<DeliveryState>,
+    },
+    /// One delivery with its attempt history (pretty JSON).
+    ShowDelivery {
+        id: u64,
+    },
+    /// Starts a new round of tries for a failed delivery.
+    RetryDelivery {
+        id: u64,
+    },
 }
 
 /// Runs a command against the gateway; the text is what the CLI prints.
@@ -92,14 +104,20 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
                 provider.id
             ))
         }
-        AdminCommand::ListDeliveries => {
-            let lines: Vec<String> = gateway
-                .store
-                .outbox()?
+        AdminCommand::ListDeliveries { provider, state } => {
+            let lines: Vec<String> = deliveries::list(gateway, provider.as_deref(), state)?
                 .iter()
-                .map(|entry| serde_json::to_string(entry).unwrap_or_default())
+                .map(|delivery| serde_json::to_string(delivery).unwrap_or_default())
                 .collect();
             Ok(lines.join("\n"))
+        }
+        AdminCommand::ShowDelivery { id } => {
+            let delivery = deliveries::show(gateway, id)?;
+            Ok(serde_json::to_string_pretty(&delivery).unwrap_or_default())
+        }
+        AdminCommand::RetryDelivery { id } => {
+            deliveries::retry(gateway, id)?;
+            Ok(format!("delivery {id} will be tried again"))
         }
         AdminCommand::AddCatalogItems { items } => Ok(format!(
             "stored {} catalog items",

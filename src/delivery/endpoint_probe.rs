@@ -1,9 +1,8 @@
 //! TestEndpointConnection: a real request to a provider's endpoint with its TLS rules.
 
-use std::error::Error as _;
 use std::time::Duration;
 
-use super::partner_client::client_for;
+use super::partner_client::{client_for, describe};
 use crate::domain::policy::PolicyRecord;
 
 /// Connects to the policy's endpoint and sends a GET for its WSDL. Any HTTP answer means the
@@ -34,16 +33,4 @@ pub fn probe_blocking(record: &PolicyRecord, timeout: Duration) -> Result<(), St
             .map_err(|e| e.to_string())?
             .block_on(probe(record, timeout)),
     }
-}
-
-/// The error with its causes, which carry the useful part (refused, TLS, timeout).
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -128,3 +128,15 @@ impl ServerCertVerifier for PinnedCertificate {
             .supported_schemes()
     }
 }
+
+/// An error with its causes, which carry the useful part (refused, TLS, timeout).
+pub fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

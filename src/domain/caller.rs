@@ -36,6 +36,8 @@ pub enum AccessDenied {
     NotOrderOwner { user: String, order: String },
     #[error("user [{user}] is not an operator")]
     NotOperator { user: String },
+    #[error("user [{user}] acts for no provider: provider staff, or a provider-context token, may")]
+    NoProviderContext { user: String },
 }
 
 impl Caller {
@@ -61,6 +63,18 @@ impl Caller {
             _ => Err(AccessDenied::NotProviderMember {
                 user: self.user_name.clone(),
                 provider: provider.clone(),
+            }),
+        }
+    }
+
+    /// The provider whose orders the caller may act on as their data partner
+    /// (OrderProcessingService): provider staff's own, or the one an operator's
+    /// provider-context token acts for.
+    pub fn acting_provider(&self) -> Result<&Guid, AccessDenied> {
+        match (self.role, &self.provider) {
+            (Role::Provider | Role::Operator, Some(provider)) => Ok(provider),
+            _ => Err(AccessDenied::NoProviderContext {
+                user: self.user_name.clone(),
             }),
         }
     }
@@ -140,6 +154,22 @@ mod tests {
                 .require_provider_access(&own)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn acting_provider() {
+        let own = Guid::random();
+        let staff = caller(Role::Provider, Some(own.clone()));
+        assert_eq!(staff.acting_provider(), Ok(&own));
+        let in_context = caller(Role::Operator, Some(own.clone()));
+        assert_eq!(in_context.acting_provider(), Ok(&own));
+        for outsider in [
+            caller(Role::Operator, None),
+            caller(Role::User, Some(own)),
+            caller(Role::User, None),
+        ] {
+            assert!(outsider.acting_provider().is_err());
+        }
     }
 
     #[test]

@@ -206,6 +206,27 @@ pub fn apply_answer(
     }
 }
 
+/// Applies the outcome of the last failed try: the provider order goes to the `*_FAILED`
+/// state with a status line saying why (or, if the partner already moved it on, just the line).
+pub fn apply_failure(
+    order: &mut Order,
+    provider: &Guid,
+    transaction: Transaction,
+    tries: usize,
+    error: &str,
+    now: Timestamp,
+) -> Result<(), OrderError> {
+    let line = format!(
+        "ECHO: {} delivery failed after {tries} attempts: {error}",
+        transaction.wire_name()
+    );
+    order.record_message(provider, &line, now)?;
+    match order.apply_to_provider_order(provider, failure_event(transaction), now) {
+        Err(OrderError::Transition(_)) => Ok(()),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::admin;
+use crate::delivery::worker::{self as delivery_worker, DeliverySettings};
 use crate::services::{Gateway, ServiceSettings};
 use crate::storage::{StorageError, Store};
 use crate::wire::xml::XmlLimits;
@@ -35,6 +36,7 @@ pub struct ServeSettings {
     pub max_body_bytes: usize,
     pub xml_limits: XmlLimits,
     pub services: ServiceSettings,
+    pub delivery: DeliverySettings,
     pub shutdown_grace: Duration,
 }
 
@@ -107,6 +109,11 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
     )));
     loops.push(tokio::spawn(maintenance::run(
         gateway.clone(),
+        shutdown.clone(),
+    )));
+    loops.push(tokio::spawn(delivery_worker::run(
+        gateway.clone(),
+        settings.delivery,
         shutdown.clone(),
     )));
     println!("echo-gateway ready");

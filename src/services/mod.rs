@@ -5,10 +5,12 @@
 pub mod authentication;
 pub mod catalog;
 pub mod data_management;
+pub mod deliveries;
 pub mod option_definitions;
 pub mod option_selections;
 pub mod order_codec;
 pub mod order_management;
+pub mod order_processing;
 pub mod provider;
 pub mod user;
 
@@ -38,15 +40,17 @@ pub enum Service {
     Provider,
     DataManagement,
     OrderManagement,
+    OrderProcessing,
 }
 
 impl Service {
-    pub const ALL: [Service; 5] = [
+    pub const ALL: [Service; 6] = [
         Service::Authentication,
         Service::User,
         Service::Provider,
         Service::DataManagement,
         Service::OrderManagement,
+        Service::OrderProcessing,
     ];
 
     /// The name used in endpoint paths and WSDL file names (`ProviderService`).
@@ -57,6 +61,7 @@ impl Service {
             Service::Provider => "ProviderService",
             Service::DataManagement => "DataManagementService",
             Service::OrderManagement => "OrderManagementService",
+            Service::OrderProcessing => "OrderProcessingService",
         }
     }
 
@@ -91,6 +96,8 @@ pub struct Gateway {
     pub forms: FormCache,
     /// Woken when durable background work (see `maintenance`) has been queued.
     pub maintenance: Notify,
+    /// Woken when deliveries to partners have been queued (see `delivery::worker`).
+    pub deliveries: Notify,
 }
 
 impl Gateway {
@@ -100,6 +107,7 @@ impl Gateway {
             settings,
             forms: FormCache::new(),
             maintenance: Notify::new(),
+            deliveries: Notify::new(),
         }
     }
 
@@ -171,6 +179,7 @@ pub fn dispatch(gateway: &Gateway, service: Service, operation: &Element) -> Gat
         Service::Provider => provider::handle(gateway, name, operation),
         Service::DataManagement => data_management::handle(gateway, name, operation),
         Service::OrderManagement => order_management::handle(gateway, name, operation),
+        Service::OrderProcessing => order_processing::handle(gateway, name, operation),
     };
     handled.unwrap_or_else(|| Err(unknown_operation(service, operation)))
 }

@@ -172,6 +172,9 @@ impl From<&GatewayError> for Fault {
             GatewayError::OptionDefinition(e) => {
                 Fault::new(Client, InvalidArgument, option_code(e), message)
             }
+            GatewayError::DeliveryNotFailed(_) => {
+                Fault::new(Client, InvalidArgument, "DeliveryNotFailed", message)
+            }
             GatewayError::OrderNotRemovable { .. } => {
                 Fault::new(Client, InvalidArgument, "OrderNotRemovable", message)
             }

@@ -8,7 +8,7 @@ const FILE_ROOT: &str = "https://localhost:8443";
 /// How the files on disk reach the schemas.
 const FILE_SCHEMA_LOCATION: &str = "schemaLocation=\"../schemas/";
 
-const SCHEMAS: [(&str, &str); 2] = [
+const SCHEMAS: [(&str, &str); 4] = [
     (
         "echo-v10-types.xsd",
         include_str!("../../schemas/echo-v10-types.xsd"),
@@ -17,7 +17,18 @@ const SCHEMAS: [(&str, &str); 2] = [
         "echo-v10-faults.xsd",
         include_str!("../../schemas/echo-v10-faults.xsd"),
     ),
+    (
+        "echo-v9-fulfillment-types.xsd",
+        include_str!("../../schemas/echo-v9-fulfillment-types.xsd"),
+    ),
+    (
+        "echo-v9-fulfillment-faults.xsd",
+        include_str!("../../schemas/echo-v9-fulfillment-faults.xsd"),
+    ),
 ];
+
+/// ECHO's v9 OrderFulfillment contract, implemented by data partners (and `partner-sim`).
+pub const FULFILLMENT_WSDL: &str = include_str!("../../wsdl/OrderFulfillment.wsdl");
 
 pub fn service_wsdl(service: Service) -> &'static str {
     match service {
@@ -26,6 +37,7 @@ pub fn service_wsdl(service: Service) -> &'static str {
         Service::Provider => include_str!("../../wsdl/ProviderService.wsdl"),
         Service::DataManagement => include_str!("../../wsdl/DataManagementService.wsdl"),
         Service::OrderManagement => include_str!("../../wsdl/OrderManagementService.wsdl"),
+        Service::OrderProcessing => include_str!("../../wsdl/OrderProcessingService.wsdl"),
     }
 }
 

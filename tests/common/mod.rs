@@ -3,11 +3,18 @@
 //! certificate the gateway generated.
 #![allow(dead_code)]
 
+pub mod load;
+pub mod orders;
+pub mod replay;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use echo_gateway::wire::xml::{Element, XmlLimits, parse_document};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_echo-gateway");
 pub const ECHO_NS: &str = "http://echo.nasa.gov/echo/v10";
@@ -107,6 +114,23 @@ impl Drop for TestGateway {
     fn drop(&mut self) {
         self.kill_hard();
     }
+}
+
+/// Waits `delay`, then until `acknowledged` reaches `wanted` (for at most `deadline` more),
+/// then SIGKILLs the gateway: a crash while a storm's requests are in flight.
+pub async fn kill_mid_storm(
+    gateway: &mut TestGateway,
+    delay: Duration,
+    acknowledged: &AtomicUsize,
+    wanted: usize,
+    deadline: Duration,
+) {
+    tokio::time::sleep(delay).await;
+    let give_up = Instant::now() + deadline;
+    while acknowledged.load(Ordering::SeqCst) < wanted && Instant::now() < give_up {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    gateway.kill_hard();
 }
 
 /// A gateway's HTTPS endpoint and a client for it: cheap to clone into tasks, and it reports
@@ -270,6 +294,38 @@ pub fn element_text<'a>(xml: &'a str, local: &str) -> Option<&'a str> {
     let start = open + local.len() + 2;
     let end = xml[start..].find("</")? + start;
     Some(&xml[start..end])
+}
+
+/// Texts of every element with this local name (any namespace), in document order.
+pub fn element_texts(xml: &str, local: &str) -> Vec<String> {
+    let document = parse(xml);
+    let mut found = Vec::new();
+    descendants(&document, local, &mut found);
+    found.into_iter().map(|e| e.text.clone()).collect()
+}
+
+/// Parses XML the way the gateway does; panics unless it is well-formed.
+pub fn parse(xml: &str) -> Element {
+    parse_document(xml, XmlLimits::default()).expect("well-formed XML")
+}
+
+/// Collects the descendants of `element` with this local name, in document order.
+pub fn descendants<'a>(element: &'a Element, local: &'a str, out: &mut Vec<&'a Element>) {
+    for child in &element.children {
+        if child.name.local == local {
+            out.push(child);
+        }
+        descendants(child, local, out);
+    }
+}
+
+/// The recorded ECHO v10 traffic: `$ECHO_REFERENCE_DIR/echo-v10-traffic`, by default
+/// `../shared/reference/echo-v10-traffic` beside the checkout.
+pub fn traffic_dir() -> PathBuf {
+    let base = std::env::var_os("ECHO_REFERENCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"));
+    base.join("echo-v10-traffic")
 }
 
 pub fn install_crypto_provider() {

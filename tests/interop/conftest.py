@@ -5,6 +5,7 @@ The binary is $ECHO_GATEWAY_BIN (default <repo>/target/debug/echo-gateway; build
 are created through the CLI *while the server runs* (the CLI must be safe to use then).
 """
 
+import json
 import os
 import pathlib
 import secrets
@@ -21,7 +22,7 @@ from lxml import etree
 from zeep import Plugin
 from zeep.transports import Transport
 
-from echo_wire import NS_SOAP11, REPO, WSDL_DIR, compile_faults_schema, compile_wsdl_schema
+from echo_wire import NS_SOAP11, NS_TYPES, REPO, WSDL_DIR, compile_faults_schema, compile_wsdl_schema
 
 BIN = pathlib.Path(os.environ.get("ECHO_GATEWAY_BIN", str(REPO / "target" / "debug" / "echo-gateway")))
 START_TIMEOUT = 60  # seconds to wait for /healthz
@@ -81,14 +82,40 @@ class Gateway:
     # ---------------------------------------------------------------- CLI
 
     def cli(self, *args, stdin=None):
+        """The last line a CLI command printed (it must print one)."""
+        lines = self.cli_lines(*args, stdin=stdin)
+        assert lines, "CLI %s printed nothing" % " ".join(args)
+        return lines[-1]
+
+    def cli_lines(self, *args, stdin=None):
+        """Every non-empty stdout line of a CLI command, which must succeed."""
         cmd = [str(BIN), *args, "--data-dir", str(self.data_dir)]
         res = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=CLI_TIMEOUT)
         if res.returncode != 0:
             raise AssertionError("CLI %s failed (%d):\nstdout: %s\nstderr: %s" % (
                 " ".join(args), res.returncode, res.stdout, res.stderr))
-        lines = [l.strip() for l in res.stdout.splitlines() if l.strip()]
-        assert lines, "CLI %s printed nothing" % " ".join(args)
-        return lines[-1]
+        return [l.strip() for l in res.stdout.splitlines() if l.strip()]
+
+    def deliveries(self):
+        """`deliveries list`: the outbox entries owed to partners, one dict each (id,
+        provider_order, transaction, idempotency_key, created, and the delivery status)."""
+        entries = []
+        for line in self.cli_lines("deliveries", "list"):
+            delivery = json.loads(line)
+            entries.append(dict(delivery["entry"], status=delivery["status"]))
+        return entries
+
+    def import_catalog(self, items):
+        """`catalog import` of catalog items given as dicts of field -> text (ItemGuid,
+        ProviderGuid, CollectionId, DatasetId, GranuleUR, ...); returns the CLI's last line."""
+        root = etree.Element("{%s}CatalogItems" % NS_TYPES, nsmap={None: NS_TYPES})
+        for fields in items:
+            item = etree.SubElement(root, "{%s}Item" % NS_TYPES)
+            for name, text in fields.items():
+                etree.SubElement(item, "{%s}%s" % (NS_TYPES, name)).text = str(text)
+        path = self.data_dir.parent / ("catalog-%s.xml" % uuid.uuid4().hex)
+        path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+        return self.cli("catalog", "import", str(path))
 
     def add_provider(self, provider_id, guid=None, name=None):
         args = ["provider", "add", provider_id]

@@ -126,6 +126,7 @@ pub fn resubmit_provider_order(gateway: &Gateway, op: &Element) -> GatewayResult
         },
         origin,
     )?;
+    gateway.deliveries.notify_one();
     Ok(result_response(
         "ResubmitProviderOrder",
         Out::echo("result").text(guid),

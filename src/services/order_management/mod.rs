@@ -76,12 +76,16 @@ fn change_order_as(
             let deliveries = change(&mut order, caller)?;
             Ok(OrderChange { order, deliveries })
         })
-        .map_err(|error| match error {
-            GatewayError::Storage(StorageError::NotFound(_)) => {
-                GatewayError::not_found("Order", guid)
-            }
-            other => other,
-        })
+        .inspect(|_| gateway.deliveries.notify_one())
+        .map_err(|error| name_missing_order(error, guid))
+}
+
+/// Names the order a storage "not found" is about: `Order [guid] does not exist`.
+pub(crate) fn name_missing_order(error: GatewayError, guid: &str) -> GatewayError {
+    match error {
+        GatewayError::Storage(StorageError::NotFound(_)) => GatewayError::not_found("Order", guid),
+        other => other,
+    }
 }
 
 /// The stored policies of every provider in the order (providers without any are left out;

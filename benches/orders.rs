@@ -1,0 +1,139 @@
+//! Order benchmark against the release-built gateway over TLS (HTTP/2, connections reused):
+//! round trips of CreateOrder + AddOrderItems (10 items across 2 providers) +
+//! SetUserInformationForOrder + SubmitOrder per second at concurrency 1 and 64 (a warm-up,
+//! then several runs of a fixed count; the median run's round trips/s, p50 and p99 of the
+//! whole round trip pooled over all runs). Then the storage bytes per order: the gateway is
+//! restarted, 2,000 more orders are placed, and the growth of `<data-dir>/echo-gateway.redb`
+//! is divided by 2,000 (redb grows its file in preallocated steps, so only a large count
+//! means anything and the figure stays coarse), beside the growth of the pages redb allocated
+//! and of the bytes it stores, read from the stopped database.
+//! Figures are printed, never asserted; client and gateway share the machine's cores.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use common::orders::{Shop, order_items_param, place_submitted_order};
+use common::{SoapClient, TestGateway, load};
+use echo_gateway::storage::DATABASE_FILE;
+
+const RUNS: usize = 5;
+/// (concurrency, round trips per run); the warm-up does a tenth as many.
+const LOADS: [(usize, usize); 2] = [(1, 200), (64, 1_000)];
+/// Orders placed to measure storage growth, and the concurrency placing them.
+const STORAGE_ORDERS: usize = 2_000;
+const STORAGE_CONCURRENCY: usize = 64;
+const ITEMS_PER_ORDER: usize = 10;
+
+/// One round trip: an order placed, given 10 items and user information, and submitted.
+#[derive(Clone)]
+struct RoundTrip {
+    soap: SoapClient,
+    token: Arc<str>,
+    items: Arc<str>,
+}
+
+impl RoundTrip {
+    fn new(gateway: &TestGateway, shop: &Shop) -> RoundTrip {
+        RoundTrip {
+            soap: gateway.soap_client(),
+            token: shop.buyer.as_str().into(),
+            items: order_items_param(&shop.mixed_items(ITEMS_PER_ORDER)).into(),
+        }
+    }
+
+    async fn place(self) {
+        place_submitted_order(&self.soap, &self.token, "", Some(&self.items)).await;
+    }
+}
+
+/// The database file's size and redb's own account of it (needs the gateway stopped).
+struct StorageFigures {
+    file_bytes: u64,
+    stored_bytes: u64,
+    allocated_bytes: u64,
+}
+
+impl StorageFigures {
+    fn read(data_dir: &Path) -> StorageFigures {
+        let path = data_dir.join(DATABASE_FILE);
+        let file_bytes = std::fs::metadata(&path).expect("database file").len();
+        let database = redb::Database::open(&path).expect("database opens");
+        let transaction = database.begin_write().expect("write transaction");
+        let stats = transaction.stats().expect("stats");
+        let figures = StorageFigures {
+            file_bytes,
+            stored_bytes: stats.stored_bytes(),
+            allocated_bytes: stats.allocated_pages() * stats.page_size() as u64,
+        };
+        transaction.abort().expect("abort");
+        figures
+    }
+
+    fn per_order(&self, before: &StorageFigures, what: impl Fn(&StorageFigures) -> u64) -> f64 {
+        (what(self) as f64 - what(before) as f64) / STORAGE_ORDERS as f64
+    }
+}
+
+/// Places [`STORAGE_ORDERS`] more orders on a restarted gateway and prints the growth per
+/// order of the file, of the pages redb allocated and of the bytes it stores.
+fn storage_per_order(runtime: &tokio::runtime::Runtime, shop: &Shop, data_dir: &Path) {
+    let before = StorageFigures::read(data_dir);
+    let mut gateway = TestGateway::start(data_dir, &[]);
+    let trip = RoundTrip::new(&gateway, shop);
+    runtime.block_on(load::run(
+        move || trip.clone().place(),
+        STORAGE_CONCURRENCY,
+        STORAGE_ORDERS,
+    ));
+    gateway.stop();
+    let after = StorageFigures::read(data_dir);
+    println!(
+        "storage over {STORAGE_ORDERS} more orders of {ITEMS_PER_ORDER} items ({DATABASE_FILE} \
+         {} -> {} bytes; redb grows the file in preallocated steps, so the file figure is coarse):",
+        before.file_bytes, after.file_bytes
+    );
+    println!(
+        "  file {:.0} bytes/order, allocated pages {:.0} bytes/order, stored {:.0} bytes/order",
+        after.per_order(&before, |f| f.file_bytes),
+        after.per_order(&before, |f| f.allocated_bytes),
+        after.per_order(&before, |f| f.stored_bytes),
+    );
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shop = Shop::prepare(dir.path(), ITEMS_PER_ORDER / 2);
+    let mut gateway = TestGateway::start(dir.path(), &[]);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(shop.set_policies(&gateway));
+    let trip = RoundTrip::new(&gateway, &shop);
+    println!(
+        "CreateOrder + AddOrderItems({ITEMS_PER_ORDER}) + SetUserInformationForOrder + \
+         SubmitOrder over TLS, {RUNS} runs per row after a warm-up; round trips/s of the median \
+         run, latency of the whole round trip pooled over all runs"
+    );
+    println!(
+        "{}",
+        load::header("orders", "trips/run", "trips/s (median)")
+    );
+    let medians: Vec<f64> = LOADS
+        .iter()
+        .map(|&(concurrency, total)| {
+            let trip = trip.clone();
+            let summary = runtime.block_on(load::measure(
+                move || trip.clone().place(),
+                concurrency,
+                total,
+                RUNS,
+            ));
+            println!("{}", summary.row("orders", concurrency, total));
+            summary.median_per_second
+        })
+        .collect();
+    println!("throughput ratio c64/c1: {:.2}", medians[1] / medians[0]);
+    gateway.stop();
+    storage_per_order(&runtime, &shop, dir.path());
+}

@@ -1,0 +1,279 @@
+//! One delivery attempt: build the request from the stored order and policy, send it to the
+//! partner with the policy's TLS rules, and record what came of it — the answer's effect on the
+//! order and the delivery status commit together; a failure is recorded with the next try's
+//! time, or, after the last try, with the provider order's `*_FAILED` state.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::client_cache::ClientCache;
+use super::partner_client::describe;
+use crate::domain::delivery::{
+    AfterFailure, Attempt, Delivery, RetryPolicy, apply_answer, apply_failure,
+};
+use crate::domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
+use crate::domain::order::Order;
+use crate::domain::policy::{PolicyRecord, ProviderPolicies};
+use crate::domain::timestamp::Timestamp;
+use crate::error::{GatewayError, GatewayResult};
+use crate::services::Gateway;
+use crate::storage::{ChangeOrigin, OrderChange};
+use crate::wire::fulfillment::{decode_answer, encode_request};
+
+/// Largest partner answer read, in bytes.
+const MAX_ANSWER_BYTES: usize = 4 << 20;
+
+/// What every attempt shares.
+pub struct AttemptContext {
+    pub gateway: Arc<Gateway>,
+    pub clients: ClientCache,
+    pub timeout: Duration,
+}
+
+/// What the stored state says to do with a due delivery.
+enum Preparation {
+    Send {
+        request: Box<FulfillmentRequest>,
+        record: Box<PolicyRecord>,
+    },
+    /// Ordering is suspended: wait, without counting a try.
+    WaitUntil(Timestamp),
+    /// The delivery cannot be built; counts as a failed try.
+    Unsendable(String),
+}
+
+/// A failed try.
+struct TryFailure {
+    http_status: Option<u16>,
+    error: String,
+}
+
+/// Makes one attempt of `delivery` and records its outcome.
+pub async fn run(context: &AttemptContext, delivery: Delivery) {
+    let id = delivery.entry.id;
+    if let Err(error) = attempt(context, delivery).await {
+        tracing::error!(delivery = id, %error, "could not record a delivery attempt; it stays pending");
+    }
+}
+
+async fn attempt(context: &AttemptContext, delivery: Delivery) -> GatewayResult<()> {
+    let gateway = context.gateway.clone();
+    let entry = delivery.entry.clone();
+    let preparation = blocking(move || prepare(&gateway, &entry)).await?;
+    let started = Timestamp::now();
+    let (outcome, policies) = match preparation {
+        Preparation::WaitUntil(until) => {
+            let mut status = delivery.status;
+            status.defer_until(until);
+            let gateway = context.gateway.clone();
+            return blocking(move || {
+                Ok(gateway
+                    .store
+                    .put_delivery_status(delivery.entry.id, &status)?)
+            })
+            .await;
+        }
+        Preparation::Unsendable(error) => (
+            Err(TryFailure {
+                http_status: None,
+                error,
+            }),
+            None,
+        ),
+        Preparation::Send { request, record } => {
+            let outcome = send(context, &request, &record).await;
+            (outcome, Some(record.policies.clone()))
+        }
+    };
+    let gateway = context.gateway.clone();
+    blocking(move || {
+        record(
+            &gateway,
+            delivery,
+            started,
+            outcome,
+            policies.unwrap_or_default(),
+        )
+    })
+    .await
+}
+
+fn prepare(
+    gateway: &Gateway,
+    entry: &crate::domain::outbox::OutboxEntry,
+) -> GatewayResult<Preparation> {
+    let provider = &entry.provider_order.provider_guid;
+    let Some(record) = gateway.store.policies(provider.as_str())? else {
+        return Ok(Preparation::Unsendable(
+            "the provider has no provider policies".into(),
+        ));
+    };
+    if let Some(until) = record.policies.ordering_suspended_until
+        && until > Timestamp::now()
+    {
+        return Ok(Preparation::WaitUntil(until));
+    }
+    let Some(order) = gateway
+        .store
+        .order(entry.provider_order.order_guid.as_str())?
+    else {
+        return Ok(Preparation::Unsendable("the order no longer exists".into()));
+    };
+    let properties = record.policies.properties.clone();
+    let request = FulfillmentRequest::for_entry(&order, entry, properties)?;
+    Ok(Preparation::Send {
+        request: Box::new(request),
+        record: Box::new(record),
+    })
+}
+
+/// Sends the request and reads the answer; any transport, HTTP or SOAP failure is a failed try.
+async fn send(
+    context: &AttemptContext,
+    request: &FulfillmentRequest,
+    record: &PolicyRecord,
+) -> Result<(FulfillmentAnswer, u16), TryFailure> {
+    let failure = |http_status, error: String| TryFailure { http_status, error };
+    let endpoint = record.policies.endpoint.as_deref().unwrap_or_default();
+    let url = url::Url::parse(endpoint).map_err(|e| {
+        failure(
+            None,
+            format!("EndPoint [{endpoint}] is not a usable URL: {e}"),
+        )
+    })?;
+    let provider = &request.provider_order.provider_guid;
+    let client = context
+        .clients
+        .client(provider, record, context.timeout)
+        .map_err(|e| failure(None, e.to_string()))?;
+    let response = client
+        .post(url)
+        .header("Content-Type", "text/xml; charset=utf-8")
+        .header("SOAPAction", "\"\"")
+        .header("Idempotency-Key", request.idempotency_key.as_str())
+        .body(encode_request(request))
+        .send()
+        .await
+        .map_err(|e| failure(None, describe(&e)))?;
+    let status = response.status().as_u16();
+    let body = read_bounded(response)
+        .await
+        .map_err(|e| failure(Some(status), e))?;
+    if !(200..300).contains(&status) && status != 500 {
+        return Err(failure(
+            Some(status),
+            format!("the partner answered HTTP {status}"),
+        ));
+    }
+    decode_answer(&body)
+        .map(|answer| (answer, status))
+        .map_err(|e| failure(Some(status), e.to_string()))
+}
+
+async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(format!(
+                "the answer is larger than {MAX_ANSWER_BYTES} bytes"
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Records the outcome: an answer settles the delivery and changes the order in one
+/// transaction; a failure schedules the next try or, after the last, fails the provider order.
+fn record(
+    gateway: &Gateway,
+    delivery: Delivery,
+    started: Timestamp,
+    outcome: Result<(FulfillmentAnswer, u16), TryFailure>,
+    policies: ProviderPolicies,
+) -> GatewayResult<()> {
+    let Delivery { entry, mut status } = delivery;
+    let key = &entry.provider_order;
+    let provider = &key.provider_guid;
+    let origin = ChangeOrigin {
+        actor: provider,
+        operation: delivery_operation(entry.transaction),
+    };
+    let settle = |status, edit: &dyn Fn(&mut Order) -> GatewayResult<()>| {
+        gateway.store.settle_delivery(
+            entry.id,
+            status,
+            origin,
+            key.order_guid.as_str(),
+            |mut order| {
+                edit(&mut order)?;
+                Ok::<_, GatewayError>(OrderChange {
+                    order,
+                    deliveries: Vec::new(),
+                })
+            },
+        )
+    };
+    match outcome {
+        Ok((answer, http_status)) => {
+            tracing::info!(delivery = entry.id, %provider, disposition = answer.disposition.wire_name(), "partner answered");
+            status.answered(Attempt {
+                at: started,
+                http_status: Some(http_status),
+                disposition: Some(answer.disposition),
+                error: None,
+            });
+            settle(&status, &|order| {
+                Ok(apply_answer(
+                    order,
+                    provider,
+                    entry.transaction,
+                    &answer,
+                    Timestamp::now(),
+                )?)
+            })?;
+        }
+        Err(failure) => {
+            tracing::warn!(delivery = entry.id, %provider, error = %failure.error, "delivery attempt failed");
+            let attempt = Attempt {
+                at: started,
+                http_status: failure.http_status,
+                disposition: None,
+                error: Some(failure.error.clone()),
+            };
+            match status.failed(attempt, RetryPolicy::of(&policies)) {
+                AfterFailure::RetryAt(_) => gateway.store.put_delivery_status(entry.id, &status)?,
+                AfterFailure::GiveUp => {
+                    let tries = status.attempts.len();
+                    settle(&status, &|order| {
+                        Ok(apply_failure(
+                            order,
+                            provider,
+                            entry.transaction,
+                            tries,
+                            &failure.error,
+                            Timestamp::now(),
+                        )?)
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn delivery_operation(transaction: crate::domain::policy::Transaction) -> &'static str {
+    match transaction {
+        crate::domain::policy::Transaction::Submit => "DeliverSubmit",
+        crate::domain::policy::Transaction::Quote => "DeliverQuote",
+        crate::domain::policy::Transaction::Cancel => "DeliverCancel",
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> GatewayResult<T> + Send + 'static,
+) -> GatewayResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| GatewayError::Internal(e.to_string()))?
+}
