@@ -15,7 +15,10 @@ use common::orders::{
     order_policies, place_submitted_order, user_information_param,
 };
 use common::replay::{assert_same, exchanges};
-use common::{TestGateway, cli, element_text, element_texts, parse, token_envelope, traffic_dir};
+use common::{
+    TestGateway, cli, element_text, element_texts, parse, provider_staff_token, token_envelope,
+    traffic_dir,
+};
 use echo_gateway::wire::xml::Element;
 
 const OPS: &str = "OrderProcessingService";
@@ -35,12 +38,8 @@ async fn partners() -> Partners {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path();
     let shop = Shop::prepare(path, 3);
-    let staff = SHOP_PROVIDERS.map(|(id, _)| {
-        let name = format!("{id}-staff");
-        let add = ["user", "add", &name, "--role", "provider", "--provider", id];
-        cli(path, &add, None);
-        cli(path, &["token", "issue", &name], None)
-    });
+    let staff =
+        SHOP_PROVIDERS.map(|(id, _)| provider_staff_token(path, &format!("{id}-staff"), id));
     let gateway = TestGateway::start(path, &[]);
     shop.set_policies(&gateway).await;
     Partners {
@@ -121,6 +120,11 @@ impl Partners {
             .find(|item| field(&item.children[0], "ProviderGuid") == guid)
             .cloned()
             .unwrap_or_else(|| panic!("no provider order of {guid}"))
+    }
+
+    /// The State of the provider order of SHOP1 or SHOP2.
+    async fn state(&self, order: &str, provider: usize) -> String {
+        field(&self.provider_order(order, provider).await, "State")
     }
 
     /// (ItemGuid, State) of the order's items, as its owner reads them.
@@ -254,8 +258,7 @@ async fn manual_flow_closes_item_by_item_with_the_full_history() {
         &settle("T-1", &["G1-SHOP1"], "G1 shipped"),
     )
     .await;
-    let processing = p.provider_order(&order, SHOP1).await;
-    assert_eq!(field(&processing, "State"), "PROCESSING");
+    assert_eq!(p.state(&order, SHOP1).await, "PROCESSING");
     p.ok(
         SHOP1,
         "CloseProviderOrder",
@@ -296,8 +299,7 @@ async fn manual_flow_closes_item_by_item_with_the_full_history() {
         Some("NOT_SET"),
         "the other provider's item"
     );
-    let other = p.provider_order(&order, SHOP2).await;
-    assert_eq!(field(&other, "State"), "SUBMITTING");
+    assert_eq!(p.state(&order, SHOP2).await, "SUBMITTING");
 }
 
 #[tokio::test]
@@ -435,10 +437,7 @@ async fn only_the_provider_of_the_provider_order_may_act() {
     let operator_for_shop1 = element_text(&body, "result").expect("token");
     let (status, body) = p.call(operator_for_shop1, operation, &order, "").await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        field(&p.provider_order(&order, SHOP1).await, "State"),
-        "PROCESSING"
-    );
+    assert_eq!(p.state(&order, SHOP1).await, "PROCESSING");
 }
 
 #[tokio::test]
@@ -459,15 +458,9 @@ async fn cancellations_are_rejected_or_accepted() {
         .await;
     p.repeat(SHOP1, "RejectProviderOrderCancellation", &order, &reject)
         .await;
-    assert_eq!(
-        field(&p.provider_order(&order, SHOP1).await, "State"),
-        "PROCESSING"
-    );
+    assert_eq!(p.state(&order, SHOP1).await, "PROCESSING");
     cancel().await;
-    assert_eq!(
-        field(&p.provider_order(&order, SHOP1).await, "State"),
-        "CANCELLING"
-    );
+    assert_eq!(p.state(&order, SHOP1).await, "CANCELLING");
     p.ok(
         SHOP1,
         "AcceptProviderOrderCancellation",
@@ -530,8 +523,7 @@ async fn quotes_are_answered_with_a_receipt() {
         "{orders}"
     );
     assert_eq!(element_text(&orders, "OrderPrice"), Some("12.5"));
-    let quoted = p.provider_order(&order, SHOP1).await;
-    assert_eq!(field(&quoted, "State"), "QUOTED");
+    assert_eq!(p.state(&order, SHOP1).await, "QUOTED");
     let staff = &p.staff[SHOP1];
     p.refused(
         staff,
@@ -669,21 +661,8 @@ impl Replay {
         cli(path, &["provider", "add", "DEV07", "--guid", DEV07], None);
         import_recorded_catalog(path, &recorded.items);
         let operator = common::operator_token(path);
-        cli(
-            path,
-            &[
-                "user",
-                "add",
-                "dev07-staff",
-                "--role",
-                "provider",
-                "--provider",
-                "DEV07",
-            ],
-            None,
-        );
+        let staff = provider_staff_token(path, "dev07-staff", "DEV07");
         cli(path, &["user", "add", "buyer", "--role", "user"], None);
-        let staff = cli(path, &["token", "issue", "dev07-staff"], None);
         let buyer = cli(path, &["token", "issue", "buyer"], None);
         let gateway = TestGateway::start(path, &[]);
         let (status, body) = gateway

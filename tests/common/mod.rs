@@ -243,6 +243,21 @@ pub fn operator_token(data_dir: &Path) -> String {
     cli(data_dir, &["token", "issue", "ops"], None)
 }
 
+/// Creates staff account `name` of provider `provider_id` and returns a token for it.
+pub fn provider_staff_token(data_dir: &Path, name: &str, provider_id: &str) -> String {
+    let add = [
+        "user",
+        "add",
+        name,
+        "--role",
+        "provider",
+        "--provider",
+        provider_id,
+    ];
+    cli(data_dir, &add, None);
+    cli(data_dir, &["token", "issue", name], None)
+}
+
 /// Parameters of SetProviderPolicies for `provider_guid`: every policy field, with the
 /// recorded values of `provider_service/order_policies/create/01` (SSL off, endpoint
 /// `/path_to.html`) and `retry_wait_time`. With a `certificate`, SSL is on with an https
