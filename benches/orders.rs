@@ -2,11 +2,13 @@
 //! round trips of CreateOrder + AddOrderItems (10 items across 2 providers) +
 //! SetUserInformationForOrder + SubmitOrder per second at concurrency 1 and 64 (a warm-up,
 //! then several runs of a fixed count; the median run's round trips/s, p50 and p99 of the
-//! whole round trip pooled over all runs). Then the storage bytes per order: the gateway is
-//! restarted, 2,000 more orders are placed, and the growth of `<data-dir>/echo-gateway.redb`
-//! is divided by 2,000 (redb grows its file in preallocated steps, so only a large count
+//! whole round trip pooled over all runs). Then the storage bytes per order: on a fresh data
+//! directory 2,000 orders are placed, and the growth of `<data-dir>/echo-gateway.redb` is
+//! divided by 2,000 (redb grows its file in preallocated steps, so only a large count
 //! means anything and the figure stays coarse), beside the growth of the pages redb allocated
 //! and of the bytes it stores, read from the stopped database.
+//! The delivery worker tries each submitted provider order against the providers' endpoint
+//! (127.0.0.1:9, refused) and records the attempt; the figures include that work.
 //! Figures are printed, never asserted; client and gateway share the machine's cores.
 
 #[path = "../tests/common/mod.rs"]
@@ -77,22 +79,28 @@ impl StorageFigures {
     }
 }
 
-/// Places [`STORAGE_ORDERS`] more orders on a restarted gateway and prints the growth per
+/// On a fresh data directory: places [`STORAGE_ORDERS`] orders and prints the growth per
 /// order of the file, of the pages redb allocated and of the bytes it stores.
-fn storage_per_order(runtime: &tokio::runtime::Runtime, shop: &Shop, data_dir: &Path) {
-    let before = StorageFigures::read(data_dir);
-    let mut gateway = TestGateway::start(data_dir, &[]);
-    let trip = RoundTrip::new(&gateway, shop);
+fn storage_per_order(runtime: &tokio::runtime::Runtime) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shop = Shop::prepare(dir.path(), ITEMS_PER_ORDER / 2);
+    let mut gateway = TestGateway::start(dir.path(), &[]);
+    runtime.block_on(shop.set_policies(&gateway));
+    gateway.stop();
+    let before = StorageFigures::read(dir.path());
+    let mut gateway = TestGateway::start(dir.path(), &[]);
+    let trip = RoundTrip::new(&gateway, &shop);
     runtime.block_on(load::run(
         move || trip.clone().place(),
         STORAGE_CONCURRENCY,
         STORAGE_ORDERS,
     ));
     gateway.stop();
-    let after = StorageFigures::read(data_dir);
+    let after = StorageFigures::read(dir.path());
     println!(
-        "storage over {STORAGE_ORDERS} more orders of {ITEMS_PER_ORDER} items ({DATABASE_FILE} \
-         {} -> {} bytes; redb grows the file in preallocated steps, so the file figure is coarse):",
+        "storage, fresh data dir, {STORAGE_ORDERS} orders of {ITEMS_PER_ORDER} items \
+         ({DATABASE_FILE} {} -> {} bytes; redb grows the file in preallocated steps, so the \
+         file figure is coarse):",
         before.file_bytes, after.file_bytes
     );
     println!(
@@ -135,5 +143,5 @@ fn main() {
         .collect();
     println!("throughput ratio c64/c1: {:.2}", medians[1] / medians[0]);
     gateway.stop();
-    storage_per_order(&runtime, &shop, dir.path());
+    storage_per_order(&runtime);
 }
