@@ -6,15 +6,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use echo_gateway::domain::fulfillment::{
-    Disposition, FulfillmentAnswer, FulfillmentItem, FulfillmentRequest,
-};
+use echo_gateway::domain::fulfillment::{Disposition, FulfillmentItem, FulfillmentRequest};
 use echo_gateway::domain::guid::Guid;
 use echo_gateway::domain::order::{
     CatalogItemRef, ItemState, OrderItem, ProviderOrderKey, UserInformation,
@@ -22,87 +17,10 @@ use echo_gateway::domain::order::{
 use echo_gateway::domain::policy::Transaction;
 use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
 
-use common::{BIN, SoapClient};
+use common::partner::{PartnerSim, client, client_builder, log_lines};
 
 const TRANSACTIONS: [Transaction; 3] =
     [Transaction::Quote, Transaction::Submit, Transaction::Cancel];
-
-/// A running partner-sim; killed when dropped.
-struct PartnerSim {
-    child: Child,
-    url: String,
-    certificate: Option<PathBuf>,
-}
-
-impl PartnerSim {
-    fn start(data_dir: &Path, flags: &[&str]) -> PartnerSim {
-        let mut child = Command::new(BIN)
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["partner-sim", "--listen", "127.0.0.1:0"])
-            .args(flags)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("partner-sim starts");
-        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let (mut url, mut certificate) = (None, None);
-        for line in stdout.lines().map_while(Result::ok) {
-            if let Some(path) = line.strip_prefix("partner-sim certificate ") {
-                certificate = Some(PathBuf::from(path));
-            } else if let Some(found) = line.strip_prefix("partner-sim listening on ") {
-                url = Some(found.to_owned());
-            } else if line == "partner-sim ready" {
-                break;
-            }
-        }
-        let url = url.expect("partner-sim announces its URL");
-        PartnerSim {
-            child,
-            url,
-            certificate,
-        }
-    }
-
-    /// Posts `body`; returns the HTTP status and body, or the transport error.
-    async fn post(&self, client: &reqwest::Client, body: String) -> reqwest::Result<(u16, String)> {
-        let endpoint = SoapClient {
-            client: client.clone(),
-            url: self.url.clone(),
-        };
-        endpoint.try_post("", body.into_bytes()).await
-    }
-
-    async fn send(&self, request: &FulfillmentRequest) -> Result<FulfillmentAnswer, AnswerError> {
-        let (_, body) = self
-            .post(&client(), encode_request(request))
-            .await
-            .expect("partner-sim answers");
-        decode_answer(body.as_bytes())
-    }
-}
-
-impl Drop for PartnerSim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn client_builder() -> reqwest::ClientBuilder {
-    echo_gateway::server::tls::install_crypto_provider();
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-}
-
-/// A client opening a new connection for every request.
-fn client() -> reqwest::Client {
-    client_builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .expect("client")
-}
 
 fn request(transaction: Transaction) -> FulfillmentRequest {
     let key = ProviderOrderKey {
@@ -136,14 +54,6 @@ fn request(transaction: Transaction) -> FulfillmentRequest {
         items: vec![FulfillmentItem { item }],
         properties: None,
     }
-}
-
-fn log_lines(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .expect("request log")
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("a JSON line"))
-        .collect()
 }
 
 #[tokio::test]

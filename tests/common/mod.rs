@@ -3,8 +3,10 @@
 //! certificate the gateway generated.
 #![allow(dead_code)]
 
+pub mod delivery;
 pub mod load;
 pub mod orders;
+pub mod partner;
 pub mod replay;
 
 use std::io::{BufRead, BufReader, Write};
