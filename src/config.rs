@@ -51,6 +51,9 @@ pub struct ServeArgs {
     /// Lifetime of tokens issued by Login [default: 24]
     #[arg(long, env = "ECHO_GATEWAY_TOKEN_HOURS")]
     pub token_hours: Option<u64>,
+    /// Seconds an inbound OrderFulfillment caller waits for the partner before POSTPONED [default: 10]
+    #[arg(long, env = "ECHO_GATEWAY_RELAY_WAIT")]
+    pub relay_wait: Option<u64>,
     /// Most deliveries to partners in flight at once [default: 64]
     #[arg(long, env = "ECHO_GATEWAY_DELIVERY_CONCURRENCY")]
     pub delivery_concurrency: Option<usize>,
@@ -75,6 +78,7 @@ pub struct FileConfig {
     pub max_body_bytes: Option<usize>,
     pub max_xml_depth: Option<usize>,
     pub token_hours: Option<u64>,
+    pub relay_wait: Option<u64>,
     pub delivery_concurrency: Option<usize>,
     pub delivery_per_provider: Option<usize>,
     pub delivery_timeout: Option<u64>,
@@ -145,6 +149,10 @@ pub fn resolve(
         },
         services: ServiceSettings {
             token_lifetime: Duration::from_secs(token_hours.saturating_mul(3600)),
+            relay_wait: args
+                .relay_wait
+                .or(file.relay_wait)
+                .map_or(ServiceSettings::default().relay_wait, Duration::from_secs),
             ..ServiceSettings::default()
         },
         delivery: delivery_settings(args, file),

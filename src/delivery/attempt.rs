@@ -9,14 +9,14 @@ use std::time::Duration;
 use super::client_cache::ClientCache;
 use super::partner_client::describe;
 use crate::domain::delivery::{
-    AfterFailure, Attempt, Delivery, RetryPolicy, apply_answer, apply_failure,
+    AfterFailure, Attempt, Delivery, DeliveryStatus, RetryPolicy, apply_answer, apply_failure,
 };
 use crate::domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
 use crate::domain::order::Order;
 use crate::domain::policy::{PolicyRecord, ProviderPolicies};
 use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
-use crate::services::Gateway;
+use crate::services::{Gateway, blocking};
 use crate::storage::{ChangeOrigin, OrderChange};
 use crate::wire::fulfillment::{decode_answer, encode_request};
 
@@ -113,6 +113,12 @@ fn prepare(
     {
         return Ok(Preparation::WaitUntil(until));
     }
+    if let Some(relayed) = gateway.store.relayed_request(entry.id)? {
+        return Ok(Preparation::Send {
+            request: Box::new(relayed),
+            record: Box::new(record),
+        });
+    }
     let Some(order) = gateway
         .store
         .order(entry.provider_order.order_guid.as_str())?
@@ -199,30 +205,40 @@ fn record(
         actor: provider,
         operation: delivery_operation(entry.transaction),
     };
-    let settle = |status, edit: &dyn Fn(&mut Order) -> GatewayResult<()>| {
-        gateway.store.settle_delivery(
-            entry.id,
-            status,
-            origin,
-            key.order_guid.as_str(),
-            |mut order| {
-                edit(&mut order)?;
-                Ok::<_, GatewayError>(OrderChange {
-                    order,
-                    deliveries: Vec::new(),
-                })
-            },
-        )
+    let relayed = gateway.store.relayed_request(entry.id)?.is_some();
+    let settle = |status: &DeliveryStatus, edit: &dyn Fn(&mut Order) -> GatewayResult<()>| {
+        if relayed {
+            return Ok(gateway.store.put_delivery_status(entry.id, status)?);
+        }
+        gateway
+            .store
+            .settle_delivery(
+                entry.id,
+                status,
+                origin,
+                key.order_guid.as_str(),
+                |mut order| {
+                    edit(&mut order)?;
+                    Ok::<_, GatewayError>(OrderChange {
+                        order,
+                        deliveries: Vec::new(),
+                    })
+                },
+            )
+            .map(|_| ())
     };
     match outcome {
         Ok((answer, http_status)) => {
             tracing::info!(delivery = entry.id, %provider, disposition = answer.disposition.wire_name(), "partner answered");
-            status.answered(Attempt {
-                at: started,
-                http_status: Some(http_status),
-                disposition: Some(answer.disposition),
-                error: None,
-            });
+            status.answered(
+                Attempt {
+                    at: started,
+                    http_status: Some(http_status),
+                    disposition: Some(answer.disposition),
+                    error: None,
+                },
+                answer.clone(),
+            );
             settle(&status, &|order| {
                 Ok(apply_answer(
                     order,
@@ -268,12 +284,4 @@ fn delivery_operation(transaction: crate::domain::policy::Transaction) -> &'stat
         crate::domain::policy::Transaction::Quote => "DeliverQuote",
         crate::domain::policy::Transaction::Cancel => "DeliverCancel",
     }
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> GatewayResult<T> + Send + 'static,
-) -> GatewayResult<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| GatewayError::Internal(e.to_string()))?
 }

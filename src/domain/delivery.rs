@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fulfillment::{Disposition, FulfillmentAnswer};
 use super::guid::Guid;
-use super::order::{Order, OrderError, OrderEvent};
+use super::order::{ItemState, Order, OrderError, OrderEvent, transition};
 use super::outbox::OutboxEntry;
 use super::policy::{ProviderPolicies, Transaction};
 use super::timestamp::Timestamp;
@@ -38,7 +38,7 @@ pub struct Attempt {
 }
 
 /// The delivery record kept beside each outbox entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryStatus {
     pub state: DeliveryState,
     pub attempts: Vec<Attempt>,
@@ -46,10 +46,13 @@ pub struct DeliveryStatus {
     pub next_attempt: Timestamp,
     /// Tries that count against RetryAttempts (an operator retry starts a new round).
     pub tries_this_round: u32,
+    /// The partner's answer, once it answered.
+    #[serde(default)]
+    pub answer: Option<FulfillmentAnswer>,
 }
 
 /// An outbox entry with its delivery status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
     pub entry: OutboxEntry,
     pub status: DeliveryStatus,
@@ -89,11 +92,13 @@ impl DeliveryStatus {
             attempts: Vec::new(),
             next_attempt: now,
             tries_this_round: 0,
+            answer: None,
         }
     }
 
     /// Records an answered try: the delivery is done.
-    pub fn answered(&mut self, attempt: Attempt) {
+    pub fn answered(&mut self, attempt: Attempt, answer: FulfillmentAnswer) {
+        self.answer = Some(answer);
         self.attempts.push(attempt);
         self.tries_this_round += 1;
         self.state = DeliveryState::Done;
@@ -163,9 +168,9 @@ pub fn retry_event(transaction: Transaction) -> OrderEvent {
 }
 
 /// Applies a partner's answer to the provider order of `provider`: its message, tracking id
-/// and receipt, then the matching transition. An answer that arrives after the partner already
-/// moved the order on through OrderProcessingService (at-least-once delivery) is logged and
-/// otherwise ignored.
+/// and receipt, the matching transition, and for a completed submission or cancellation the
+/// items' final state. An answer that arrives after the partner already moved the order on
+/// through OrderProcessingService (at-least-once delivery) is only noted in the log.
 pub fn apply_answer(
     order: &mut Order,
     provider: &Guid,
@@ -173,15 +178,18 @@ pub fn apply_answer(
     answer: &FulfillmentAnswer,
     now: Timestamp,
 ) -> Result<(), OrderError> {
-    let line = match (&answer.message, answer.disposition) {
-        (Some(message), _) => Some(message.clone()),
-        (None, Disposition::Postponed) => Some(format!(
-            "ECHO: the provider postponed the {}; it will answer later",
+    let event = answer_event(transaction, answer.disposition);
+    let state = order.provider_order_mut(provider)?.state();
+    if let Some(event) = event
+        && let Err(illegal) = transition(state, event)
+    {
+        let note = format!(
+            "ECHO: late {} answer ignored ({illegal})",
             transaction.wire_name()
-        )),
-        (None, _) => None,
-    };
-    if let Some(line) = line {
+        );
+        return order.record_message(provider, &note, now);
+    }
+    if let Some(line) = answer_line(transaction, answer) {
         order.record_message(provider, &line, now)?;
     }
     let provider_order = order.provider_order_mut(provider)?;
@@ -191,18 +199,27 @@ pub fn apply_answer(
     if let Some(receipt) = &answer.receipt {
         provider_order.receipt = Some(receipt.clone());
     }
-    let Some(event) = answer_event(transaction, answer.disposition) else {
+    let Some(event) = event else {
         return Ok(());
     };
-    match order.apply_to_provider_order(provider, event, now) {
-        Err(OrderError::Transition(illegal)) => {
-            let note = format!(
-                "ECHO: late {} answer ignored ({illegal})",
-                transaction.wire_name()
-            );
-            order.record_message(provider, &note, now)
-        }
-        other => other,
+    order.apply_to_provider_order(provider, event, now)?;
+    match event {
+        OrderEvent::SubmitCompleted => order.settle_all_items(provider, ItemState::Closed),
+        OrderEvent::CancelAccepted => order.settle_all_items(provider, ItemState::Cancelled),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The status line an answer adds: the partner's message, or a note that it postponed.
+fn answer_line(transaction: Transaction, answer: &FulfillmentAnswer) -> Option<String> {
+    match (&answer.message, answer.disposition) {
+        (Some(message), _) => Some(message.clone()),
+        (None, Disposition::Postponed) => Some(format!(
+            "ECHO: the provider postponed the {}; it will answer later",
+            transaction.wire_name()
+        )),
+        (None, _) => None,
     }
 }
 

@@ -13,10 +13,12 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use super::listener::Scheme;
 use super::metrics::{Metrics, Outcome};
+use crate::domain::policy::Transaction;
 use crate::error::GatewayError;
-use crate::services::{Gateway, Service, dispatch};
+use crate::services::{Gateway, Service, dispatch, relay};
 use crate::wire::envelope::{SoapVersion, parse_request, render_response};
 use crate::wire::fault::{Fault, FaultCode};
+use crate::wire::fulfillment::{encode_answer, encode_fault};
 use crate::wire::message::MessageError;
 use crate::wire::wsdl;
 use crate::wire::xml::XmlLimits;
@@ -33,6 +35,7 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics))
         .route("/echo-v10/{port}", get(port_wsdl).post(soap))
+        .route(FULFILLMENT_PATH, get(fulfillment_wsdl).post(fulfillment))
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
@@ -130,6 +133,84 @@ fn soap_response(version: SoapVersion, status: StatusCode, body: String) -> Resp
         body,
     )
         .into_response()
+}
+
+/// The inbound OrderFulfillment endpoint (the gateway as a relay in front of a partner).
+const FULFILLMENT_PATH: &str = "/echo-v9/OrderFulfillmentServicePortImpl";
+
+/// Relays one OrderFulfillment request (see `services::relay`).
+async fn fulfillment(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    let relayed = relay::relay(
+        state.gateway.clone(),
+        token,
+        body.to_vec(),
+        state.xml_limits,
+    )
+    .await;
+    let (response, label, outcome) = match relayed {
+        Ok((transaction, answer)) => (
+            soap_response(
+                SoapVersion::V11,
+                StatusCode::OK,
+                encode_answer(transaction, &answer),
+            ),
+            relay_label(transaction),
+            Outcome::Ok,
+        ),
+        Err(error) => {
+            let fault = Fault::from(&error);
+            let outcome = match fault.code {
+                FaultCode::Client => Outcome::ClientFault,
+                FaultCode::Server => Outcome::ServerFault,
+            };
+            let body = encode_fault(fault.code, fault.error_code, &fault.message);
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            (
+                soap_response(SoapVersion::V11, status, body),
+                "RelayFault",
+                outcome,
+            )
+        }
+    };
+    state.metrics.record(label, outcome, started.elapsed());
+    response
+}
+
+/// Metrics label of a relayed operation, apart from the v10 operations of the same name.
+fn relay_label(transaction: Transaction) -> &'static str {
+    match transaction {
+        Transaction::Quote => "RelayQuoteOrder",
+        Transaction::Submit => "RelaySubmitOrder",
+        Transaction::Cancel => "RelayCancelOrder",
+    }
+}
+
+/// `GET /echo-v9/OrderFulfillmentServicePortImpl?wsdl`.
+async fn fulfillment_wsdl(
+    RawQuery(query): RawQuery,
+    Extension(scheme): Extension<Scheme>,
+    headers: HeaderMap,
+) -> Response {
+    match query.as_deref() {
+        Some(q) if q.eq_ignore_ascii_case("wsdl") => {
+            document(wsdl::FULFILLMENT_WSDL, scheme, &headers)
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            "append ?wsdl for the service description\n",
+        )
+            .into_response(),
+    }
 }
 
 /// `GET /echo-v10/<Name>ServicePortImpl?wsdl`.

@@ -12,6 +12,7 @@ pub mod order_codec;
 pub mod order_management;
 pub mod order_processing;
 pub mod provider;
+pub mod relay;
 pub mod user;
 
 use std::sync::Arc;
@@ -77,6 +78,8 @@ impl Service {
 pub struct ServiceSettings {
     pub token_lifetime: Duration,
     pub endpoint_test_timeout: Duration,
+    /// How long an inbound OrderFulfillment caller waits for the partner before POSTPONED.
+    pub relay_wait: Duration,
 }
 
 impl Default for ServiceSettings {
@@ -84,6 +87,7 @@ impl Default for ServiceSettings {
         ServiceSettings {
             token_lifetime: Duration::from_secs(24 * 3600),
             endpoint_test_timeout: Duration::from_secs(10),
+            relay_wait: Duration::from_secs(10),
         }
     }
 }
@@ -164,6 +168,15 @@ impl Gateway {
         };
         found.ok_or_else(|| GatewayError::not_found("Provider", guid_or_id))
     }
+}
+
+/// Runs blocking work (storage, hashing) on tokio's blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> GatewayResult<T> + Send + 'static,
+) -> GatewayResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| GatewayError::Internal(e.to_string()))?
 }
 
 /// Runs one operation of `service`. Blocking work (storage, password hashing) happens here, so

@@ -6,10 +6,11 @@ use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
 use super::orders::update_order_in;
 use super::{
-    ChangeOrigin, OrderChange, SequenceTable, StorageError, Store, decode, encode, next_sequence,
-    sequence_records,
+    ChangeOrigin, OrderChange, RecordTable, SequenceTable, StorageError, Store, decode, encode,
+    get_record_for_update, next_sequence, put_record, sequence_records,
 };
 use crate::domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
+use crate::domain::fulfillment::FulfillmentRequest;
 use crate::domain::guid::Guid;
 use crate::domain::order::Order;
 use crate::domain::outbox::{DeliveryRequest, OutboxEntry};
@@ -18,8 +19,13 @@ use crate::domain::timestamp::Timestamp;
 const OUTBOX: SequenceTable = TableDefinition::new("outbox");
 const STATUS: SequenceTable = TableDefinition::new("delivery_status");
 const PENDING: SequenceTable = TableDefinition::new("deliveries_pending");
+/// Requests relayed for an upstream broker (inbound OrderFulfillment), by outbox id.
+const RELAYED: SequenceTable = TableDefinition::new("relayed_requests");
+/// Upstream idempotency key → outbox id, so a repeated relay request is not sent twice.
+const RELAY_KEYS: RecordTable = TableDefinition::new("relay_keys");
 
-pub(super) const TABLES: &[SequenceTable] = &[OUTBOX, STATUS, PENDING];
+pub(super) const TABLES: &[SequenceTable] = &[OUTBOX, STATUS, PENDING, RELAYED];
+pub(super) const RECORD_TABLES: &[RecordTable] = &[RELAY_KEYS];
 
 /// Adds an outbox entry, due now, inside the order change's transaction.
 pub(super) fn enqueue(
@@ -27,17 +33,27 @@ pub(super) fn enqueue(
     request: DeliveryRequest,
     now: Timestamp,
 ) -> Result<(), StorageError> {
+    append_entry(tx, request, Guid::random(), now).map(|_| ())
+}
+
+fn append_entry(
+    tx: &WriteTransaction,
+    request: DeliveryRequest,
+    idempotency_key: Guid,
+    now: Timestamp,
+) -> Result<u64, StorageError> {
     let id = next_sequence(tx, OUTBOX)?;
     let entry = OutboxEntry {
         id,
         provider_order: request.provider_order,
         transaction: request.transaction,
-        idempotency_key: Guid::random(),
+        idempotency_key,
         created: now,
     };
     tx.open_table(OUTBOX)?
         .insert(id, encode(&entry)?.as_slice())?;
-    put_status(tx, id, &DeliveryStatus::new(now))
+    put_status(tx, id, &DeliveryStatus::new(now))?;
+    Ok(id)
 }
 
 fn put_status(tx: &WriteTransaction, id: u64, status: &DeliveryStatus) -> Result<(), StorageError> {
@@ -53,6 +69,34 @@ fn put_status(tx: &WriteTransaction, id: u64, status: &DeliveryStatus) -> Result
 }
 
 impl Store {
+    /// Queues a request relayed for an upstream broker, keeping its idempotency key end to
+    /// end; a request whose key was seen before is not queued again. Returns the delivery id.
+    pub fn enqueue_relay(&self, request: &FulfillmentRequest) -> Result<u64, StorageError> {
+        let key = request.idempotency_key.as_str();
+        self.write(|tx| {
+            if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key)? {
+                return Ok(id);
+            }
+            let delivery = DeliveryRequest {
+                provider_order: request.provider_order.clone(),
+                transaction: request.transaction,
+            };
+            let key_guid = request.idempotency_key.clone();
+            let id = append_entry(tx, delivery, key_guid, Timestamp::now())?;
+            tx.open_table(RELAYED)?
+                .insert(id, encode(request)?.as_slice())?;
+            put_record(tx, RELAY_KEYS, key, &id)?;
+            Ok(id)
+        })
+    }
+
+    /// The relayed request behind a delivery, when it is a relay.
+    pub fn relayed_request(&self, id: u64) -> Result<Option<FulfillmentRequest>, StorageError> {
+        let tx = self.read()?;
+        let table = tx.open_table(RELAYED)?;
+        table.get(id)?.map(|v| decode(v.value())).transpose()
+    }
+
     /// Every outbox entry, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StorageError> {
         sequence_records(&self.read()?, OUTBOX, 0)

@@ -91,6 +91,7 @@ impl Store {
             let tables = [
                 accounts::TABLES,
                 catalog::TABLES,
+                deliveries::RECORD_TABLES,
                 options::TABLES,
                 orders::TABLES,
                 policies::TABLES,

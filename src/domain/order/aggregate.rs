@@ -278,6 +278,14 @@ impl Order {
         Ok(())
     }
 
+    /// Marks every item of `provider` settled: an AUTOMATIC answer completes them all at once.
+    pub fn settle_all_items(&mut self, provider: &Guid, state: ItemState) {
+        self.items
+            .iter_mut()
+            .filter(|item| &item.provider_order.provider_guid == provider)
+            .for_each(|item| item.state = state);
+    }
+
     /// The provider order of `provider`, for setting its tracking id or receipt.
     pub fn provider_order_mut(
         &mut self,
