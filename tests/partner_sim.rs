@@ -9,52 +9,15 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use echo_gateway::domain::fulfillment::{Disposition, FulfillmentItem, FulfillmentRequest};
+use echo_gateway::domain::fulfillment::Disposition;
 use echo_gateway::domain::guid::Guid;
-use echo_gateway::domain::order::{
-    CatalogItemRef, ItemState, OrderItem, ProviderOrderKey, UserInformation,
-};
 use echo_gateway::domain::policy::Transaction;
 use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
 
-use common::partner::{PartnerSim, client, client_builder, log_lines};
+use common::partner::{PartnerSim, client, client_builder, log_lines, sample_request};
 
 const TRANSACTIONS: [Transaction; 3] =
     [Transaction::Quote, Transaction::Submit, Transaction::Cancel];
-
-fn request(transaction: Transaction) -> FulfillmentRequest {
-    let key = ProviderOrderKey {
-        order_guid: Guid::random(),
-        provider_guid: Guid::random(),
-    };
-    let item = OrderItem {
-        guid: Guid::random(),
-        catalog_item: CatalogItemRef {
-            item_guid: "G1000005024-DEV07".into(),
-            provider_guid: key.provider_guid.clone(),
-            collection_id: "C1000000003-DEV07".into(),
-            dataset_id: "GLAH09".into(),
-            granule_ur: None,
-            producer_granule_id: None,
-            price: 2.5,
-        },
-        quantity: 4,
-        option_selection: None,
-        provider_order: key.clone(),
-        state: ItemState::NotSet,
-    };
-    FulfillmentRequest {
-        transaction,
-        idempotency_key: Guid::random(),
-        provider_order: key,
-        provider_tracking_id: None,
-        notify_level: None,
-        client_identity: None,
-        user_information: UserInformation::default(),
-        items: vec![FulfillmentItem { item }],
-        properties: None,
-    }
-}
 
 #[tokio::test]
 async fn every_operation_gets_the_configured_disposition() {
@@ -67,7 +30,10 @@ async fn every_operation_gets_the_configured_disposition() {
     ] {
         let sim = PartnerSim::start(dir.path(), &["--answer", flag]);
         for transaction in TRANSACTIONS {
-            let answer = sim.send(&request(transaction)).await.expect("an answer");
+            let answer = sim
+                .send(&sample_request(transaction, &Guid::random()))
+                .await
+                .expect("an answer");
             let expected = match (configured, transaction) {
                 (Disposition::AcceptedManual, Transaction::Submit) => configured,
                 (Disposition::AcceptedManual, _) => Disposition::AcceptedAutomatic,
@@ -91,7 +57,7 @@ async fn fails_the_first_requests_and_logs_every_request() {
     let log = dir.path().join("requests.jsonl");
     let log_flag = log.to_str().unwrap();
     let sim = PartnerSim::start(dir.path(), &["--fail-first", "2", "--log", log_flag]);
-    let submit = request(Transaction::Submit);
+    let submit = sample_request(Transaction::Submit, &Guid::random());
     let mut statuses = Vec::new();
     for _ in 0..3 {
         let (status, _) = sim.post(&client(), encode_request(&submit)).await.unwrap();
@@ -129,7 +95,7 @@ async fn fails_the_first_requests_and_logs_every_request() {
 async fn refuses_the_first_connections() {
     let dir = tempfile::tempdir().unwrap();
     let sim = PartnerSim::start(dir.path(), &["--refuse-first", "2", "--latency-ms", "50"]);
-    let body = encode_request(&request(Transaction::Submit));
+    let body = encode_request(&sample_request(Transaction::Submit, &Guid::random()));
     for _ in 0..2 {
         assert!(sim.post(&client(), body.clone()).await.is_err());
     }
@@ -154,7 +120,7 @@ async fn https_uses_its_own_certificate() {
         .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
         .build()
         .unwrap();
-    let submit = request(Transaction::Submit);
+    let submit = sample_request(Transaction::Submit, &Guid::random());
     let (status, body) = sim.post(&pinned, encode_request(&submit)).await.unwrap();
     assert_eq!(status, 200);
     let answer = decode_answer(body.as_bytes()).unwrap();
@@ -215,7 +181,7 @@ async fn manual_orders_are_played_back_through_order_processing() {
         "PROVIDER-TOKEN",
     ];
     let sim = PartnerSim::start(dir.path(), &flags);
-    let submit = request(Transaction::Submit);
+    let submit = sample_request(Transaction::Submit, &Guid::random());
     let answer = sim.send(&submit).await.unwrap();
     assert_eq!(answer.disposition, Disposition::AcceptedManual);
     sim.send(&submit).await.unwrap(); // a duplicate is not played twice

@@ -58,16 +58,7 @@ fn owner_for(caller: &Caller, scope: Scope) -> GatewayResult<Guid> {
             caller.require_operator()?;
             Ok(provider.clone().unwrap_or_else(gateway_owner))
         }
-        (Scope::Provider, Some(provider)) => {
-            caller.require_provider_access(provider)?;
-            Ok(provider.clone())
-        }
-        (Scope::Provider, None) => Err(MessageError::Invalid {
-            element: "token".into(),
-            value: caller.user_name.clone(),
-            expected: "a provider's token (provider staff, or GetProviderContextToken)",
-        }
-        .into()),
+        (Scope::Provider, _) => Ok(caller.acting_provider()?.clone()),
     }
 }
 

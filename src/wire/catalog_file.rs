@@ -6,7 +6,7 @@
 //! <CatalogItems xmlns="http://echo.nasa.gov/echo/v10/types">
 //!   <Item>
 //!     <ItemGuid>G1000005028-DEV07</ItemGuid>
-//!     <Provider>DEV07</Provider>               <!-- provider ID or GUID -->
+//!     <ProviderGuid>1282C3FE-6892-81C3-A86B-594FDCC13AF3</ProviderGuid>
 //!     <CollectionId>C1200189943-DEV07</CollectionId>
 //!     <DatasetId>GLAS/ICESat L2 ... V033</DatasetId>
 //!     <GranuleUR>SC:GLAH09.033:93587</GranuleUR>

@@ -7,7 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use echo_gateway::domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
+use echo_gateway::domain::fulfillment::{FulfillmentAnswer, FulfillmentItem, FulfillmentRequest};
+use echo_gateway::domain::guid::Guid;
+use echo_gateway::domain::order::{
+    CatalogItemRef, ItemState, OrderItem, ProviderOrderKey, UserInformation,
+};
+use echo_gateway::domain::policy::Transaction;
 use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
 
 use super::{BIN, SoapClient};
@@ -115,4 +120,39 @@ pub fn log_lines(path: &Path) -> Vec<serde_json::Value> {
         .lines()
         .map(|line| serde_json::from_str(line).expect("a JSON line"))
         .collect()
+}
+
+/// A request for one provider order of `provider` with one item (price 2.5, quantity 4).
+pub fn sample_request(transaction: Transaction, provider: &Guid) -> FulfillmentRequest {
+    let key = ProviderOrderKey {
+        order_guid: Guid::random(),
+        provider_guid: provider.clone(),
+    };
+    let item = OrderItem {
+        guid: Guid::random(),
+        catalog_item: CatalogItemRef {
+            item_guid: "G1000005024-DEV07".into(),
+            provider_guid: provider.clone(),
+            collection_id: "C1000000003-DEV07".into(),
+            dataset_id: "GLAH09".into(),
+            granule_ur: None,
+            producer_granule_id: None,
+            price: 2.5,
+        },
+        quantity: 4,
+        option_selection: None,
+        provider_order: key.clone(),
+        state: ItemState::NotSet,
+    };
+    FulfillmentRequest {
+        transaction,
+        idempotency_key: Guid::random(),
+        provider_order: key,
+        provider_tracking_id: None,
+        notify_level: None,
+        client_identity: None,
+        user_information: UserInformation::default(),
+        items: vec![FulfillmentItem { item }],
+        properties: None,
+    }
 }

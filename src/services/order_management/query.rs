@@ -90,15 +90,7 @@ pub fn item_names_by_provider_order(gateway: &Gateway, op: &Element) -> GatewayR
 pub fn provider_order_guids(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
     let caller = gateway.caller(op)?;
     let params = Fields::params(op);
-    let provider = caller
-        .provider
-        .clone()
-        .ok_or_else(|| MessageError::Invalid {
-            element: "token".into(),
-            value: caller.user_name.clone(),
-            expected: "a provider's token (provider staff, or GetProviderContextToken)",
-        })?;
-    caller.require_provider_access(&provider)?;
+    let provider = caller.acting_provider()?.clone();
     let states = params.string_list("states").map(parse_states).transpose()?;
     let date_type = params.required_text("dateType")?;
     let window = (timestamp(params, "from")?, timestamp(params, "to")?);
