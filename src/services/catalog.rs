@@ -6,7 +6,7 @@ use crate::domain::caller::Caller;
 use crate::domain::catalog::CatalogItem;
 use crate::domain::guid::Guid;
 use crate::error::{GatewayError, GatewayResult};
-use crate::wire::message::{Fields, MessageError};
+use crate::wire::message::Fields;
 use crate::wire::xml::Element;
 
 /// Reads one `CatalogItem` element (types namespace fields).
@@ -22,7 +22,7 @@ pub fn decode_item(element: &Element) -> GatewayResult<CatalogItem> {
         producer_granule_id: fields
             .text("ProducerGranuleId")
             .map(|t| t.trim().to_owned()),
-        price: decode_price(fields)?,
+        price: fields.double("Price")?.unwrap_or(0.0),
         orderable: fields.bool("Orderable")?.unwrap_or(true),
         deleted: fields.bool("Deleted")?.unwrap_or(false),
         metadata: fields
@@ -30,24 +30,6 @@ pub fn decode_item(element: &Element) -> GatewayResult<CatalogItem> {
             .filter(|t| !t.trim().is_empty())
             .map(str::to_owned),
     })
-}
-
-fn decode_price(fields: Fields<'_>) -> GatewayResult<f64> {
-    match fields
-        .text("Price")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        None => Ok(0.0),
-        Some(text) => text.parse().map_err(|_| {
-            MessageError::Invalid {
-                element: "Price".into(),
-                value: text.to_owned(),
-                expected: "a decimal number",
-            }
-            .into()
-        }),
-    }
 }
 
 /// Checks that `caller` may publish every item: operators any, provider staff their own.

@@ -6,7 +6,7 @@ use super::option_definitions::{
     managed_definition, visible,
 };
 use super::{Gateway, catalog, response, result_response};
-use crate::domain::option_definition::OptionDefinitionError;
+use crate::domain::option_definition::{OptionAssignment, OptionDefinitionError};
 use crate::domain::timestamp::Timestamp;
 use crate::error::GatewayResult;
 use crate::wire::TYPES_NS;
@@ -108,12 +108,7 @@ fn remove_option_definitions(gateway: &Gateway, op: &Element) -> GatewayResult<O
 }
 
 fn create_assignments(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let caller = gateway.caller(op)?;
-    let list = Fields::params(op).required_element("optionAssignments")?;
-    let assignments = list
-        .children_named(TYPES_NS, "Item")
-        .map(|item| decode_assignment(gateway, &caller, item))
-        .collect::<GatewayResult<Vec<_>>>()?;
+    let assignments = assignments_param(gateway, op)?;
     gateway.store.add_option_assignments(&assignments)?;
     Ok(response("CreateCatalogItemOptionAssignments"))
 }
@@ -133,14 +128,19 @@ fn get_assignments(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
 }
 
 fn remove_assignments(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let caller = gateway.caller(op)?;
-    let list = Fields::params(op).required_element("optionAssignments")?;
-    let assignments = list
-        .children_named(TYPES_NS, "Item")
-        .map(|item| decode_assignment(gateway, &caller, item))
-        .collect::<GatewayResult<Vec<_>>>()?;
+    let assignments = assignments_param(gateway, op)?;
     gateway.store.remove_option_assignments(&assignments)?;
     Ok(response("RemoveCatalogItemOptionAssignments"))
+}
+
+/// The `optionAssignments` parameter, each checked for the caller.
+fn assignments_param(gateway: &Gateway, op: &Element) -> GatewayResult<Vec<OptionAssignment>> {
+    let caller = gateway.caller(op)?;
+    Fields::params(op)
+        .required_element("optionAssignments")?
+        .children_named(TYPES_NS, "Item")
+        .map(|item| decode_assignment(gateway, &caller, item))
+        .collect()
 }
 
 fn required_guids(op: &Element, name: &str) -> GatewayResult<Vec<String>> {

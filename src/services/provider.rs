@@ -162,7 +162,7 @@ fn decode_policies(element: &Element) -> GatewayResult<(ProviderPolicies, Option
         supported_transactions: decode_transactions(fields)?,
         max_items_per_order: fields.int("MaxItemsPerOrder")?,
         properties: decode_properties(fields)?,
-        ordering_suspended_until: decode_timestamp(fields, "OrderingSuspendedUntilDate")?,
+        ordering_suspended_until: fields.timestamp("OrderingSuspendedUntilDate")?,
         override_notification_enabled: fields.bool("overrideNotificationEnabled")?,
     };
     let certificate = ssl
@@ -199,20 +199,6 @@ fn decode_properties(fields: Fields<'_>) -> GatewayResult<Option<String>> {
     parse_document(text, XmlLimits::default())
         .map_err(|e| PolicyError::Properties(e.to_string()))?;
     Ok(Some(text.to_owned()))
-}
-
-fn decode_timestamp(fields: Fields<'_>, name: &str) -> GatewayResult<Option<Timestamp>> {
-    match fields.text(name).map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(text) => Timestamp::parse(text).map(Some).map_err(|_| {
-            MessageError::Invalid {
-                element: name.to_owned(),
-                value: text.to_owned(),
-                expected: "an xs:dateTime",
-            }
-            .into()
-        }),
-    }
 }
 
 /// Writes a record's policies into `container`, or marks it nil when there are none.

@@ -3,6 +3,7 @@
 
 use super::xml::{Element, XmlError};
 use super::{ECHO_NS, TYPES_NS};
+use crate::domain::timestamp::Timestamp;
 
 /// A request that is not a valid message for the operation.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -95,6 +96,11 @@ impl<'a> Fields<'a> {
 
     pub fn double(&self, name: &str) -> Result<Option<f64>, MessageError> {
         self.parsed(name, "a number (xsd:double)", |t| t.parse().ok())
+    }
+
+    /// An xs:dateTime.
+    pub fn timestamp(&self, name: &str) -> Result<Option<Timestamp>, MessageError> {
+        self.parsed(name, "an xs:dateTime", |t| Timestamp::parse(t).ok())
     }
 
     /// A list of `<Item>` strings; `None` when the list is absent or nil ("all").

@@ -93,7 +93,7 @@ pub fn provider_order_guids(gateway: &Gateway, op: &Element) -> GatewayResult<Ou
     let provider = caller.acting_provider()?.clone();
     let states = params.string_list("states").map(parse_states).transpose()?;
     let date_type = params.required_text("dateType")?;
-    let window = (timestamp(params, "from")?, timestamp(params, "to")?);
+    let window = (params.timestamp("from")?, params.timestamp("to")?);
     let mut result = Out::echo("result");
     for order in gateway.store.orders_of_provider(&provider)? {
         let Some(provider_order) = order.provider_order(&provider) else {
@@ -173,20 +173,6 @@ fn parse_states(names: Vec<String>) -> GatewayResult<Vec<OrderState>> {
             })
         })
         .collect()
-}
-
-fn timestamp(params: Fields<'_>, name: &str) -> GatewayResult<Option<Timestamp>> {
-    match params.text(name).map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(text) => Timestamp::parse(text).map(Some).map_err(|_| {
-            MessageError::Invalid {
-                element: name.to_owned(),
-                value: text.to_owned(),
-                expected: "an xs:dateTime",
-            }
-            .into()
-        }),
-    }
 }
 
 fn order_date(order: &Order, date_type: &str) -> GatewayResult<Option<Timestamp>> {
