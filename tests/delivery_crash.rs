@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::delivery::{PartnerPolicy, attempts, delivery_order, list_deliveries, poll};
+use common::delivery::{
+    PartnerPolicy, answered_more_than_once, delivery_order, list_deliveries, poll,
+};
 use common::orders::{
     OMS, SHOP_PROVIDERS, Shop, order_guid_param, order_items_param, user_information_param,
 };
@@ -209,18 +211,6 @@ fn assert_delivered(acknowledged: &[String], deliveries: &[Value], log: &[Value]
         repeats += requests.len() - 1;
     }
     repeats
-}
-
-/// Deliveries with more than one answered attempt recorded: sent again after the answer was
-/// recorded (a crash between sending and recording leaves only the last answer recorded).
-fn answered_more_than_once(deliveries: &[Value]) -> usize {
-    let answered = |d: &Value| {
-        attempts(d)
-            .iter()
-            .filter(|a| !a["disposition"].is_null())
-            .count()
-    };
-    deliveries.iter().filter(|d| answered(d) > 1).count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

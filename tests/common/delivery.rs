@@ -116,6 +116,18 @@ pub fn attempts(delivery: &Value) -> &Vec<Value> {
     delivery["status"]["attempts"].as_array().expect("attempts")
 }
 
+/// Deliveries with more than one answered attempt recorded: sent again after the answer was
+/// recorded (a crash between sending and recording leaves only the last answer recorded).
+pub fn answered_more_than_once(deliveries: &[Value]) -> usize {
+    let answered = |d: &Value| {
+        attempts(d)
+            .iter()
+            .filter(|a| !a["disposition"].is_null())
+            .count()
+    };
+    deliveries.iter().filter(|d| answered(d) > 1).count()
+}
+
 /// The single delivery of `order_guid` in `deliveries list`.
 pub fn delivery_of(data_dir: &Path, order_guid: &str) -> Value {
     let mut found: Vec<Value> = list_deliveries(data_dir, &[])
