@@ -2,7 +2,7 @@
 //! change that owes them; the status (attempts, next try) beside them; `pending` indexes the
 //! deliveries still to be made, so the worker never scans history.
 
-use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 
 use super::orders::update_order_in;
 use super::{
@@ -104,42 +104,25 @@ impl Store {
 
     /// One delivery with its status.
     pub fn delivery(&self, id: u64) -> Result<Option<Delivery>, StorageError> {
-        let tx = self.read()?;
-        let (outbox, status) = (tx.open_table(OUTBOX)?, tx.open_table(STATUS)?);
-        let (Some(entry), Some(state)) = (outbox.get(id)?, status.get(id)?) else {
-            return Ok(None);
-        };
-        Ok(Some(Delivery {
-            entry: decode(entry.value())?,
-            status: decode(state.value())?,
-        }))
+        delivery_in(&self.read()?, id)
     }
 
-    /// Every delivery, oldest first.
+    /// Every delivery, oldest first (one consistent snapshot).
     pub fn deliveries(&self) -> Result<Vec<Delivery>, StorageError> {
-        let entries: Vec<OutboxEntry> = self.outbox()?;
-        let statuses: Vec<DeliveryStatus> = sequence_records(&self.read()?, STATUS, 0)?;
-        Ok(entries
-            .into_iter()
-            .zip(statuses)
-            .map(|(entry, status)| Delivery { entry, status })
-            .collect())
+        let tx = self.read()?;
+        let ids = keys(&tx, STATUS)?;
+        ids.into_iter()
+            .filter_map(|id| delivery_in(&tx, id).transpose())
+            .collect()
     }
 
-    /// Deliveries still to be made, oldest first.
+    /// Deliveries still to be made, oldest first (one consistent snapshot).
     pub fn pending_deliveries(&self) -> Result<Vec<Delivery>, StorageError> {
         let tx = self.read()?;
-        let ids: Vec<u64> = tx
-            .open_table(PENDING)?
-            .iter()?
-            .map(|entry| entry.map(|(key, _)| key.value()))
-            .collect::<Result<_, _>>()?;
-        drop(tx);
-        let mut pending = Vec::with_capacity(ids.len());
-        for id in ids {
-            pending.extend(self.delivery(id)?);
-        }
-        Ok(pending)
+        let ids = keys(&tx, PENDING)?;
+        ids.into_iter()
+            .filter_map(|id| delivery_in(&tx, id).transpose())
+            .collect()
     }
 
     /// Records a new status (a failed try rescheduled, or a wait for a suspension).
@@ -167,4 +150,26 @@ impl Store {
         tx.commit().map_err(StorageError::from)?;
         Ok(order)
     }
+}
+
+fn delivery_in(tx: &ReadTransaction, id: u64) -> Result<Option<Delivery>, StorageError> {
+    let (outbox, status) = (tx.open_table(OUTBOX)?, tx.open_table(STATUS)?);
+    let (Some(entry), Some(state)) = (outbox.get(id)?, status.get(id)?) else {
+        return Ok(None);
+    };
+    Ok(Some(Delivery {
+        entry: decode(entry.value())?,
+        status: decode(state.value())?,
+    }))
+}
+
+fn keys(tx: &ReadTransaction, table: SequenceTable) -> Result<Vec<u64>, StorageError> {
+    tx.open_table(table)?
+        .iter()?
+        .map(|entry| {
+            entry
+                .map(|(key, _)| key.value())
+                .map_err(StorageError::from)
+        })
+        .collect()
 }
