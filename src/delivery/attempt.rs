@@ -56,7 +56,14 @@ pub async fn run(context: &AttemptContext, delivery: Delivery) {
     }
 }
 
-async fn attempt(context: &AttemptContext, delivery: Delivery) -> GatewayResult<()> {
+async fn attempt(context: &AttemptContext, planned: Delivery) -> GatewayResult<()> {
+    let store = context.gateway.store.clone();
+    let id = planned.entry.id;
+    let current = blocking(move || Ok(store.delivery(id)?)).await?;
+    let Some(delivery) = current.filter(|current| current.status == planned.status) else {
+        // The worker planned from an older snapshot: an attempt has been recorded since.
+        return Ok(());
+    };
     let gateway = context.gateway.clone();
     let entry = delivery.entry.clone();
     let preparation = blocking(move || prepare(&gateway, &entry)).await?;
