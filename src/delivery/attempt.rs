@@ -13,7 +13,8 @@ use crate::domain::delivery::{
 };
 use crate::domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
 use crate::domain::order::Order;
-use crate::domain::policy::{PolicyRecord, ProviderPolicies};
+use crate::domain::outbox::OutboxEntry;
+use crate::domain::policy::{PolicyRecord, ProviderPolicies, Transaction};
 use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::services::{Gateway, blocking};
@@ -105,10 +106,7 @@ async fn attempt(context: &AttemptContext, planned: Delivery) -> GatewayResult<(
     .await
 }
 
-fn prepare(
-    gateway: &Gateway,
-    entry: &crate::domain::outbox::OutboxEntry,
-) -> GatewayResult<Preparation> {
+fn prepare(gateway: &Gateway, entry: &OutboxEntry) -> GatewayResult<Preparation> {
     let provider = &entry.provider_order.provider_guid;
     let Some(record) = gateway.store.policies(provider.as_str())? else {
         return Ok(Preparation::Unsendable(
@@ -285,10 +283,10 @@ fn record(
     Ok(())
 }
 
-fn delivery_operation(transaction: crate::domain::policy::Transaction) -> &'static str {
+fn delivery_operation(transaction: Transaction) -> &'static str {
     match transaction {
-        crate::domain::policy::Transaction::Submit => "DeliverSubmit",
-        crate::domain::policy::Transaction::Quote => "DeliverQuote",
-        crate::domain::policy::Transaction::Cancel => "DeliverCancel",
+        Transaction::Submit => "DeliverSubmit",
+        Transaction::Quote => "DeliverQuote",
+        Transaction::Cancel => "DeliverCancel",
     }
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::credentials;
-use crate::domain::account::User;
+use crate::domain::account::{Provider, User};
 use crate::domain::caller::Caller;
 use crate::domain::guid::Guid;
 use crate::domain::timestamp::Timestamp;
@@ -158,10 +158,7 @@ impl Gateway {
     }
 
     /// Finds a provider by GUID, or by its short ID as ECHO clients also send.
-    pub fn find_provider(
-        &self,
-        guid_or_id: &str,
-    ) -> GatewayResult<crate::domain::account::Provider> {
+    pub fn find_provider(&self, guid_or_id: &str) -> GatewayResult<Provider> {
         let found = match self.store.provider(&guid_or_id.to_uppercase())? {
             Some(provider) => Some(provider),
             None => self.store.provider_by_id(guid_or_id)?,

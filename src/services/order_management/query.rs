@@ -3,7 +3,7 @@
 //! and operators read whole orders; provider staff read their provider's part only; anyone
 //! else asking for an order gets an AuthorizationFault, never an empty answer.
 
-use crate::domain::caller::{Caller, OrderView};
+use crate::domain::caller::{AccessDenied, Caller, OrderView};
 use crate::domain::guid::Guid;
 use crate::domain::order::{Order, OrderItem, OrderState};
 use crate::domain::timestamp::Timestamp;
@@ -152,7 +152,7 @@ fn find_item<'a>(order: &'a Order, guid: &str) -> Option<&'a OrderItem> {
 }
 
 fn not_visible(caller: &Caller, order: &Guid) -> GatewayError {
-    crate::domain::caller::AccessDenied::OrderNotVisible {
+    AccessDenied::OrderNotVisible {
         user: caller.user_name.clone(),
         order: order.to_string(),
     }
