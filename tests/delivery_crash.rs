@@ -21,9 +21,8 @@ use common::orders::{
     OMS, SHOP_PROVIDERS, Shop, order_guid_param, order_items_param, user_information_param,
 };
 use common::partner::{PartnerSim, log_lines};
-use common::{SoapClient, TestGateway, element_text, kill_mid_storm};
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use common::{SoapClient, TestGateway, element_text, kill_mid_storm, seeded_rng};
+use rand::RngExt;
 use serde_json::Value;
 
 const ORDERS: usize = 2_000;
@@ -131,12 +130,7 @@ fn spawn_storm(
 /// (delay, acknowledgements to wait for) of each kill, spread over the storm, from a printed
 /// seed.
 fn kill_plan() -> Vec<(Duration, usize)> {
-    let seed = std::env::var("DELIVERY_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(rand::random::<u64>);
-    eprintln!("kill moments: DELIVERY_CRASH_SEED={seed}");
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = seeded_rng("DELIVERY_CRASH_SEED");
     let share = ORDERS / (KILLS + 1);
     (1..=KILLS)
         .map(|n| {

@@ -11,12 +11,14 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use common::{
     SoapClient, TestGateway, cli, element_text, envelope, kill_mid_storm, operator_token,
-    provider_and_operator_token, providers_policies_params, set_policies_params, try_cli,
+    provider_and_operator_token, providers_policies_params, seeded_rng, set_policies_params,
+    try_cli,
 };
+use rand::RngExt;
 
 const PROVIDER_GUID: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
 /// Providers written concurrently in the storm, one writer task each.
@@ -171,23 +173,9 @@ async fn write_until_failure(
 /// Delays before each kill, 300–1500 ms, from a seed printed so a run can be repeated
 /// (`DURABILITY_SEED=<n>`).
 fn kill_delays(count: usize) -> Vec<Duration> {
-    let seed = std::env::var("DURABILITY_SEED")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or_else(|| {
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-            u64::from(now.subsec_nanos())
-        });
-    eprintln!("kill delays: DURABILITY_SEED={seed}");
-    let mut state = seed | 1;
+    let mut rng = seeded_rng("DURABILITY_SEED");
     (0..count)
-        .map(|_| {
-            // xorshift64
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            Duration::from_millis(300 + state % 1200)
-        })
+        .map(|_| Duration::from_millis(rng.random_range(300..1500)))
         .collect()
 }
 

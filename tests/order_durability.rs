@@ -16,10 +16,9 @@ use std::time::Duration;
 use common::orders::{OMS, Shop, guid_list_param, oms_ok, order_guid_param, order_items_param};
 use common::{
     SoapClient, TYPES_NS, TestGateway, descendants, element_text, element_texts, kill_mid_storm,
-    parse,
+    parse, seeded_rng,
 };
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 const CLIENTS: usize = 16;
 const KILL_CYCLES: usize = 3;
@@ -209,12 +208,7 @@ async fn assert_kept(soap: &SoapClient, token: &str, orders: &[AckedOrder]) {
 
 /// Kill delays within [`KILL_AFTER_MS`], from a printed seed.
 fn kill_delays() -> Vec<Duration> {
-    let seed = std::env::var("ORDER_DURABILITY_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(rand::random::<u64>);
-    eprintln!("kill delays: ORDER_DURABILITY_SEED={seed}");
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = seeded_rng("ORDER_DURABILITY_SEED");
     (0..KILL_CYCLES)
         .map(|_| Duration::from_millis(rng.random_range(KILL_AFTER_MS)))
         .collect()

@@ -8,6 +8,8 @@ mod common;
 use std::path::PathBuf;
 
 use common::{TestGateway, operator_token, traffic_dir};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 
 const SERVICES: [&str; 6] = [
     "AuthenticationService",
@@ -35,19 +37,12 @@ fn requests() -> Vec<String> {
     found
 }
 
-/// A small deterministic generator (xorshift), so a failure can be replayed.
-struct Mutator(u64);
+/// Mutations from a fixed seed, so a failure can be replayed.
+struct Mutator(StdRng);
 
 impl Mutator {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
     fn below(&mut self, bound: usize) -> usize {
-        usize::try_from(self.next() % bound.max(1) as u64).unwrap_or(0)
+        self.0.random_range(0..bound.max(1))
     }
 
     /// Truncates, flips a byte, duplicates a slice, or inserts markup at a random place.
@@ -87,7 +82,7 @@ async fn mutated_recorded_requests_get_faults_not_crashes() {
     let gateway = TestGateway::start(dir.path(), &[]);
     let requests = requests();
     assert!(requests.len() > 50, "the recorded requests are there");
-    let mut mutator = Mutator(0x9E37_79B9_7F4A_7C15);
+    let mut mutator = Mutator(StdRng::seed_from_u64(0x9E37_79B9_7F4A_7C15));
     let mut sent = 0;
     for (index, request) in requests.iter().enumerate() {
         let request = request.replace("REDACTED-TOKEN", &token);

@@ -395,3 +395,15 @@ fn signal(pid: u32, name: &str) {
         .expect("kill runs");
     assert!(status.success());
 }
+
+/// A random generator seeded from environment variable `var` when set, otherwise afresh; the
+/// seed is printed so a failing run can be repeated.
+pub fn seeded_rng(var: &str) -> rand::rngs::StdRng {
+    use rand::SeedableRng;
+    let seed = std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random::<u64>);
+    eprintln!("pseudo-random choices: {var}={seed}");
+    rand::rngs::StdRng::seed_from_u64(seed)
+}
