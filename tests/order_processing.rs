@@ -11,12 +11,12 @@
 mod common;
 
 use common::orders::{
-    OMS, SHOP_PROVIDERS, Shop, guid_list_param, oms_ok, order_guid_param, order_items_param,
+    SHOP_PROVIDERS, Shop, guid_list_param, oms_ok, order_guid_param, order_items_param,
     order_policies, place_submitted_order, user_information_param,
 };
-use common::replay::{assert_same, exchanges};
+use common::recorded_order::{DEV07, Provider, Recorded, RecordedOrder, message, tracking_id};
 use common::{
-    TestGateway, cli, element_text, element_texts, parse, provider_staff_token, token_envelope,
+    TestGateway, element_text, element_texts, parse, provider_staff_token, token_envelope,
     traffic_dir,
 };
 use echo_gateway::wire::xml::Element;
@@ -207,14 +207,6 @@ fn status_texts(provider_order: &Element) -> Vec<String> {
             text.to_owned()
         })
         .collect()
-}
-
-fn tracking_id(id: &str) -> String {
-    format!("<ns2:providerTrackingId>{id}</ns2:providerTrackingId>")
-}
-
-fn message(text: &str) -> String {
-    format!("<ns2:statusMessage>{text}</ns2:statusMessage>")
 }
 
 /// CloseProviderOrder / AcceptProviderOrderCancellation parameters for these catalog items.
@@ -563,7 +555,6 @@ async fn quotes_are_answered_with_a_receipt() {
 
 // ------------------------------------------------------------------ recorded traffic replay
 
-const DEV07: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
 /// The recorded provider order flows, each with its folders in the order they were recorded.
 const FLOWS: [(&str, [&str; 3]); 2] = [
     ("close_provider_order", ["list", "close_one", "close_all"]),
@@ -572,337 +563,22 @@ const FLOWS: [(&str, [&str; 3]); 2] = [
         ["list", "cancel_one", "cancel_all"],
     ),
 ];
-/// A form the recorded option selection (`GLAH09.33 Order`) answers validly.
-const GLAH09_FORM: &str = r#"<form xmlns="http://echo.nasa.gov/v9/echoforms" xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="http://ecs.nasa.gov/options"><model><instance><ecs:options xmlns:ecs="http://ecs.nasa.gov/options"><ecs:distribution><ecs:mediatype><ecs:value>FtpPull</ecs:value></ecs:mediatype><ecs:mediaformat><ecs:ftppull-format><ecs:value>FILEFORMAT</ecs:value></ecs:ftppull-format><ecs:ftppush-format><ecs:value>FILEFORMAT</ecs:value></ecs:ftppush-format></ecs:mediaformat></ecs:distribution><ecs:ancillary><ecs:orderPH>false</ecs:orderPH><ecs:orderQA>false</ecs:orderQA><ecs:orderHDF_MAP>false</ecs:orderHDF_MAP><ecs:orderBrowse>false</ecs:orderBrowse></ecs:ancillary></ecs:options></instance></model><ui><select id="mediatype" label="Media type" ref="ecs:distribution/ecs:mediatype/ecs:value" type="xsd:string" required="true()"><item value="FtpPull" label="FTP pull"/></select></ui></form>"#;
-/// The recorded addresses hold UsFormat and Country only; a US-format address needs a street,
-/// city, state and zip too, so the replayed order's addresses have these after UsFormat.
-const US_FORMAT: &str = "<ns3:UsFormat>true</ns3:UsFormat>";
-const STREET: &str = "<ns3:Street1>8800 Greenbelt Rd</ns3:Street1><ns3:City>Greenbelt</ns3:City>\
-    <ns3:State>MD</ns3:State><ns3:Zip>20771</ns3:Zip>";
 
 /// The recorded provider order flows replay with the recorded response structure and values
-/// (dates the gateway sets and the dates of StatusMessage lines aside).
-///
-/// Each recorded order was PROCESSING when the recording began, accepted by the partner with
-/// a tracking id and a receipt (and, in the cancel flow, one more status line posted), and ECHO
-/// cannot be made to reach that state by itself here: there is no partner. So each order is
-/// created as recorded (DEV07's three GLAH09 granules with the recorded option selection, the
-/// recorded user information), submitted, and driven to the recorded state with this
-/// service's own AcceptProviderOrderSubmission (tracking id, receipt and the recorded
-/// `Order received` line) and UpdateProviderOrderStatusMessage calls, as the partner did.
+/// (dates the gateway sets and the dates of StatusMessage lines aside), each on an order made
+/// to match its `list` folder's (see `common::recorded_order`).
 #[tokio::test]
 async fn recorded_traffic_replays_with_the_recorded_structure() {
+    let dev07 = Provider {
+        id: "DEV07",
+        guid: DEV07,
+    };
     for (flow, folders) in FLOWS {
         let root = traffic_dir().join("order_processing_service").join(flow);
-        let recorded = Recorded::read(&root);
-        let replay = Replay::prepare(&recorded).await;
+        let recorded = Recorded::read(&[&root.join("list")]);
+        let order = RecordedOrder::prepare(&recorded, &dev07).await;
         for folder in folders {
-            replay.folder(&root.join(folder)).await;
+            order.replay_folder(&root.join(folder)).await;
         }
     }
-}
-
-/// What a flow's `list` folder recorded about its order.
-struct Recorded {
-    orders: String,
-    item_names: String,
-    items: String,
-}
-
-impl Recorded {
-    fn read(root: &std::path::Path) -> Recorded {
-        let list = exchanges(&root.join("list"));
-        let response = |operation: &str| {
-            list.iter()
-                .find(|(name, _, _)| name.ends_with(operation))
-                .map(|(_, _, response)| response.clone())
-                .unwrap_or_else(|| panic!("{operation} in {}", root.display()))
-        };
-        Recorded {
-            orders: response("GetOrders"),
-            item_names: response("GetOrderItemNamesByProviderOrder"),
-            items: response("GetOrderItems"),
-        }
-    }
-
-    /// The recorded element `<ns3:{local}>…</ns3:{local}>` (the first), as XML text.
-    fn raw<'a>(xml: &'a str, local: &str) -> &'a str {
-        let open = format!("<ns3:{local}>");
-        let close = format!("</ns3:{local}>");
-        let start = xml.find(&open).unwrap_or_else(|| panic!("{open}"));
-        let end = xml[start..].find(&close).expect("closed") + start + close.len();
-        &xml[start..end]
-    }
-
-    /// The StatusMessage lines' texts, without their dates.
-    fn status_texts(&self) -> Vec<String> {
-        let message = element_text(&self.orders, "StatusMessage").expect("StatusMessage");
-        message
-            .lines()
-            .filter_map(|line| line.split_once(" : ").map(|(_, text)| text.to_owned()))
-            .collect()
-    }
-}
-
-/// A gateway holding an order like the recorded one, and how recorded text maps to it.
-struct Replay {
-    gateway: TestGateway,
-    staff: String,
-    /// (recorded, live) text: order, order item, owner and option definition GUIDs, and the
-    /// completed US addresses.
-    substitutions: Vec<(String, String)>,
-    _dir: tempfile::TempDir,
-}
-
-impl Replay {
-    async fn prepare(recorded: &Recorded) -> Replay {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path();
-        cli(path, &["provider", "add", "DEV07", "--guid", DEV07], None);
-        import_recorded_catalog(path, &recorded.items);
-        let operator = common::operator_token(path);
-        let staff = provider_staff_token(path, "dev07-staff", "DEV07");
-        cli(path, &["user", "add", "buyer", "--role", "user"], None);
-        let buyer = cli(path, &["token", "issue", "buyer"], None);
-        let gateway = TestGateway::start(path, &[]);
-        let (status, body) = gateway
-            .call(
-                "ProviderService",
-                "SetProviderPolicies",
-                &operator,
-                &order_policies(DEV07, 100),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let definition = create_glah09_definition(&gateway, &staff).await;
-        let mut replay = Replay {
-            gateway,
-            staff,
-            substitutions: vec![(US_FORMAT.to_owned(), format!("{US_FORMAT}{STREET}"))],
-            _dir: dir,
-        };
-        let selection = Recorded::raw(&recorded.items, "OptionSelection");
-        let recorded_definition = element_text(selection, "Guid").expect("option definition");
-        replay.substitute(recorded_definition, &definition);
-        replay.place_order(recorded, &buyer).await;
-        replay
-    }
-
-    fn substitute(&mut self, recorded: &str, live: &str) {
-        self.substitutions
-            .push((recorded.to_owned(), live.to_owned()));
-    }
-
-    fn live(&self, recorded: &str) -> String {
-        self.substitutions
-            .iter()
-            .fold(recorded.to_owned(), |text, (from, to)| {
-                text.replace(from, to)
-            })
-    }
-
-    /// Creates, submits and accepts the order as recorded (see the test's documentation).
-    async fn place_order(&mut self, recorded: &Recorded, buyer: &str) {
-        let soap = self.gateway.soap_client();
-        let selection = self.live(Recorded::raw(&recorded.items, "OptionSelection"));
-        let items: String = element_texts(&recorded.items, "ItemGuid")
-            .iter()
-            .map(|item| {
-                format!(
-                    "<ns3:Item><ns3:ItemGuid>{item}</ns3:ItemGuid><ns3:QuantityOrdered>1</ns3:QuantityOrdered>{selection}</ns3:Item>"
-                )
-            })
-            .collect();
-        let orders = &recorded.orders;
-        let create = format!(
-            "<ns2:orderItems>{items}</ns2:orderItems><ns2:notifyLevel>{}</ns2:notifyLevel>\
-             <ns2:clientIdentity>{}</ns2:clientIdentity>",
-            element_text(orders, "NotifyLevel").expect("NotifyLevel"),
-            element_text(orders, "ClientIdentity").expect("ClientIdentity"),
-        );
-        let created = oms_ok(&soap, buyer, "CreateOrder", &create).await;
-        let order = element_text(&created, "result").expect("order").to_owned();
-        self.substitute("test_order_guid", &order);
-        let information: String = [
-            "ShippingAddress",
-            "BillingAddress",
-            "ContactAddress",
-            "UserDomain",
-            "UserRegion",
-        ]
-        .iter()
-        .map(|local| self.live(Recorded::raw(orders, local)))
-        .collect();
-        let information = format!(
-            "{}<ns2:userInformation>{information}</ns2:userInformation>",
-            order_guid_param(&order)
-        );
-        oms_ok(&soap, buyer, "SetUserInformationForOrder", &information).await;
-        oms_ok(&soap, buyer, "SubmitOrder", &order_guid_param(&order)).await;
-        self.accept_as_recorded(recorded, &order).await;
-        self.map_ids(recorded, &order, buyer).await;
-    }
-
-    /// AcceptProviderOrderSubmission with the recorded tracking id, receipt and the line logged
-    /// just before `[SUBMITTING] -> [PROCESSING]`; then the lines logged after it.
-    async fn accept_as_recorded(&self, recorded: &Recorded, order: &str) {
-        let texts = recorded.status_texts();
-        let processing = texts
-            .iter()
-            .position(|t| t.ends_with("to state [PROCESSING]"))
-            .expect("recorded as PROCESSING");
-        let orders = &recorded.orders;
-        let receipt = Recorded::raw(orders, "OrderReceipt")
-            .replace("<ns3:OrderReceipt>", "<ns2:orderReceipt>")
-            .replace("</ns3:OrderReceipt>", "</ns2:orderReceipt>");
-        let accept = format!(
-            "{}{receipt}{}",
-            tracking_id(element_text(orders, "ProviderTrackingId").expect("tracking id")),
-            message(&texts[processing - 1]),
-        );
-        self.ok("AcceptProviderOrderSubmission", order, &accept)
-            .await;
-        for line in &texts[processing + 1..] {
-            self.ok("UpdateProviderOrderStatusMessage", order, &message(line))
-                .await;
-        }
-    }
-
-    async fn ok(&self, operation: &str, order: &str, params: &str) {
-        let params = format!("{}{params}", order_guid_param(order));
-        let (status, body) = self
-            .gateway
-            .call(OPS, operation, &self.staff, &params)
-            .await;
-        assert_eq!(status, 200, "{operation}: {body}");
-    }
-
-    /// Maps the recorded order item GUIDs (by catalog item) and owner GUID to the live ones.
-    async fn map_ids(&mut self, recorded: &Recorded, order: &str, buyer: &str) {
-        let soap = self.gateway.soap_client();
-        let live = oms_ok(
-            &soap,
-            buyer,
-            "GetOrderItemNamesByOrder",
-            &guid_list_param("orderGuids", &[order]),
-        )
-        .await;
-        let pairs = |xml: &str| {
-            element_texts(xml, "Name")
-                .into_iter()
-                .zip(element_texts(xml, "Guid"))
-        };
-        for (name, recorded_guid) in pairs(&recorded.item_names) {
-            let (_, live_guid) = pairs(&live)
-                .find(|(n, _)| *n == name)
-                .expect("item ordered");
-            self.substitute(&recorded_guid, &live_guid);
-        }
-        let orders = oms_ok(
-            &soap,
-            buyer,
-            "GetOrders",
-            &guid_list_param("orderGuids", &[order]),
-        )
-        .await;
-        let owner = element_text(&orders, "OwnerGuid")
-            .expect("owner")
-            .to_owned();
-        self.substitute(
-            element_text(&recorded.orders, "OwnerGuid").expect("owner"),
-            &owner,
-        );
-    }
-
-    /// Replays a folder's requests as DEV07's staff and compares each response.
-    async fn folder(&self, folder: &std::path::Path) {
-        for (name, request, response) in exchanges(folder) {
-            let service = if name.contains("GetProviderNames") {
-                "ProviderService"
-            } else if name.contains("-Get") {
-                OMS
-            } else {
-                OPS
-            };
-            let request = self.live(&request).replace("REDACTED-TOKEN", &self.staff);
-            let (status, body) = self.gateway.soap(service, &request).await;
-            let here = format!("{}/{name}", folder.display());
-            assert_eq!(status, 200, "{here}: {body}");
-            assert_same(
-                &parse(&self.live(&response)),
-                &parse(&body),
-                &here,
-                comparable,
-            );
-        }
-    }
-}
-
-/// A leaf value as far as it can equal the recording: dates the gateway sets are left out,
-/// StatusMessage lines keep their text only (ECHO wrote its zone, the gateway writes UTC).
-fn comparable(element: &Element) -> String {
-    match element.name.local.as_str() {
-        "CreationDate" | "SubmissionDate" | "LastUpdateDate" | "ClosedDate" => String::new(),
-        "StatusMessage" => element
-            .text
-            .lines()
-            .map(|line| line.split_once(" : ").map_or(line, |(_, text)| text))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => element.text.clone(),
-    }
-}
-
-/// Imports the recorded granules (ItemGuid, GranuleUR, ProducerGranuleId, DatasetId) as
-/// DEV07's catalog.
-fn import_recorded_catalog(data_dir: &std::path::Path, recorded_items: &str) {
-    let texts = |local| element_texts(recorded_items, local);
-    let items: String = texts("ItemGuid")
-        .iter()
-        .zip(texts("GranuleUR"))
-        .zip(texts("ProducerGranuleId"))
-        .zip(texts("DatasetId"))
-        .map(|(((item, granule), producer), dataset)| {
-            format!(
-                "<Item><ItemGuid>{item}</ItemGuid><ProviderGuid>{DEV07}</ProviderGuid>\
-                 <CollectionId>C1000000001-DEV07</CollectionId><DatasetId>{dataset}</DatasetId>\
-                 <GranuleUR>{granule}</GranuleUR><ProducerGranuleId>{producer}</ProducerGranuleId></Item>"
-            )
-        })
-        .collect();
-    let file = data_dir.join("dev07-catalog.xml");
-    let catalog = format!(
-        "<CatalogItems xmlns=\"{}\">{items}</CatalogItems>",
-        common::TYPES_NS
-    );
-    std::fs::write(&file, catalog).expect("catalog written");
-    cli(
-        data_dir,
-        &["catalog", "import", file.to_str().expect("UTF-8 path")],
-        None,
-    );
-}
-
-/// Publishes the `GLAH09.33 Order` option definition; returns its GUID.
-async fn create_glah09_definition(gateway: &TestGateway, staff: &str) -> String {
-    let escaped = GLAH09_FORM
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    let definitions = format!(
-        "<ns2:optionDefinitions><ns3:Item><ns3:Name>GLAH09.33 Order</ns3:Name><ns3:Scope>PROVIDER</ns3:Scope>\
-         <ns3:Form>{escaped}</ns3:Form></ns3:Item></ns2:optionDefinitions>"
-    );
-    let (status, body) = gateway
-        .call(
-            "DataManagementService",
-            "CreateCatalogItemOptionDefinitions",
-            staff,
-            &definitions,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    element_text(&body, "Item")
-        .expect("definition GUID")
-        .to_owned()
 }

@@ -7,6 +7,7 @@ pub mod delivery;
 pub mod load;
 pub mod orders;
 pub mod partner;
+pub mod recorded_order;
 pub mod replay;
 
 use std::io::{BufRead, BufReader, Write};
