@@ -10,7 +10,10 @@ mod common;
 use std::path::Path;
 
 use common::replay::{assert_same, exchanges};
-use common::{TestGateway, cli, descendants, element_text, parse, traffic_dir};
+use common::{
+    TestGateway, cli, descendants, element_text, parse, provider_staff_token, traffic_dir,
+    xml_escape,
+};
 use echo_gateway::forms::{CompiledForm, check_form};
 use echo_gateway::wire::xml::Element;
 
@@ -21,12 +24,6 @@ fn field<'a>(item: &'a Element, local: &str) -> Option<&'a str> {
         .iter()
         .find(|c| c.name.local == local)
         .map(|c| c.text.as_str())
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn generated(element: &Element) -> String {
@@ -68,32 +65,19 @@ async fn replay(folder: &Path) {
         &["provider", "add", "DEV07", "--guid", PROVIDER],
         None,
     );
-    cli(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "staff",
-            "--role",
-            "provider",
-            "--provider",
-            "DEV07",
-        ],
-        None,
-    );
-    let staff = cli(dir.path(), &["token", "issue", "staff"], None);
+    let staff = provider_staff_token(dir.path(), "staff", "DEV07");
     let gateway = TestGateway::start(dir.path(), &[]);
     for item in &items {
         let optional = |name: &str| {
             field(item, name)
-                .map(|v| format!("<ns3:{name}>{}</ns3:{name}>", escape(v)))
+                .map(|v| format!("<ns3:{name}>{}</ns3:{name}>", xml_escape(v)))
                 .unwrap_or_default()
         };
         let definition = format!(
             "<ns2:optionDefinitions><ns3:Item><ns3:Name>{}</ns3:Name><ns3:Scope>{}</ns3:Scope><ns3:Form>{}</ns3:Form>{}{}</ns3:Item></ns2:optionDefinitions>",
-            escape(field(item, "Name").unwrap()),
+            xml_escape(field(item, "Name").unwrap()),
             field(item, "Scope").unwrap(),
-            escape(field(item, "Form").unwrap()),
+            xml_escape(field(item, "Form").unwrap()),
             optional("Description"),
             optional("SortKey"),
         );

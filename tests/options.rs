@@ -6,7 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TestGateway, cli, element_text, operator_token};
+use common::{
+    TestGateway, assert_fault, cli, element_text, operator_token, provider_staff_token, xml_escape,
+};
 
 const PROVIDER: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
 const DMS: &str = "DataManagementService";
@@ -14,19 +16,13 @@ const OMS: &str = "OrderManagementService";
 
 const FORM: &str = r#"<form xmlns="http://echo.nasa.gov/v9/echoforms" xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="http://example.org/opts"><model><instance><opts:options xmlns:opts="http://example.org/opts"><opts:format>HDF</opts:format></opts:options></instance></model><ui><select id="fmt" label="Format" ref="opts:format" type="xsd:string" required="true()"><item value="HDF" label="HDF"/><item value="NETCDF" label="NetCDF"/></select></ui></form>"#;
 
-fn escape(xml: &str) -> String {
-    xml.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 fn selection(definition: &str, format: &str) -> String {
     let content = format!(
         "<opts:options xmlns:opts=\"http://example.org/opts\"><opts:format>{format}</opts:format></opts:options>"
     );
     format!(
         "<ns3:OptionSelection><ns3:Guid>{definition}</ns3:Guid><ns3:Name>Format</ns3:Name><ns3:Content>{}</ns3:Content></ns3:OptionSelection>",
-        escape(&content)
+        xml_escape(&content)
     )
 }
 
@@ -47,19 +43,6 @@ async fn setup() -> Setup {
         None,
     );
     let operator = operator_token(path);
-    cli(
-        path,
-        &[
-            "user",
-            "add",
-            "staff",
-            "--role",
-            "provider",
-            "--provider",
-            "DEV07",
-        ],
-        None,
-    );
     cli(path, &["user", "add", "buyer", "--role", "user"], None);
     let catalog = path.join("catalog.xml");
     let item = |n: u32, flag: &str| {
@@ -67,7 +50,7 @@ async fn setup() -> Setup {
             "<Item><ItemGuid>G{n}-DEV07</ItemGuid><ProviderGuid>{PROVIDER}</ProviderGuid><CollectionId>C1-DEV07</CollectionId>\
              <DatasetId>MYD14.005</DatasetId><GranuleUR>SC:MYD14.005:{n}</GranuleUR>\
              <Metadata>{}</Metadata></Item>",
-            escape(&format!(
+            xml_escape(&format!(
                 "<Granule><DayNightFlag>{flag}</DayNightFlag></Granule>"
             ))
         )
@@ -101,11 +84,11 @@ async fn setup() -> Setup {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let staff = cli(path, &["token", "issue", "staff"], None);
+    let staff = provider_staff_token(path, "staff", "DEV07");
     let definitions = format!(
         "<ns2:optionDefinitions><ns3:Item><ns3:Name>Format</ns3:Name><ns3:Scope>PROVIDER</ns3:Scope>\
          <ns3:Form>{}</ns3:Form><ns3:Description>Output format</ns3:Description></ns3:Item></ns2:optionDefinitions>",
-        escape(FORM)
+        xml_escape(FORM)
     );
     let (status, body) = gateway
         .call(
@@ -192,12 +175,7 @@ async fn assigned_forms_decide_which_selections_orders_need() {
     let s = setup().await;
     let night_without = s.order_with(1, "").await;
     let (status, body) = s.validate(&night_without).await;
-    assert_eq!(status, 500);
-    assert_eq!(
-        element_text(&body, "ErrorCode"),
-        Some("InvalidOptionSelection"),
-        "{body}"
-    );
+    assert_fault(status, &body, "InvalidOptionSelection");
     assert!(
         body.contains("[Format]"),
         "the missing definition is named: {body}"
@@ -291,7 +269,7 @@ async fn definitions_are_checked_and_owned() {
     let s = setup().await;
     let broken = format!(
         "<ns2:optionDefinitions><ns3:Item><ns3:Name>Broken</ns3:Name><ns3:Form>{}</ns3:Form></ns3:Item></ns2:optionDefinitions>",
-        escape(
+        xml_escape(
             "<form xmlns=\"http://echo.nasa.gov/v9/echoforms\"><model><instance><a/></instance></model><ui><input ref=\"b[\"/></ui></form>"
         )
     );
@@ -299,14 +277,10 @@ async fn definitions_are_checked_and_owned() {
         .gateway
         .call(DMS, "CreateCatalogItemOptionDefinitions", &s.staff, &broken)
         .await;
-    assert_eq!(
-        (status, element_text(&body, "ErrorCode")),
-        (500, Some("InvalidForm")),
-        "{body}"
-    );
+    assert_fault(status, &body, "InvalidForm");
     let duplicate = format!(
         "<ns2:optionDefinitions><ns3:Item><ns3:Name>Format</ns3:Name><ns3:Form>{}</ns3:Form></ns3:Item></ns2:optionDefinitions>",
-        escape(FORM)
+        xml_escape(FORM)
     );
     let (status, body) = s
         .gateway
@@ -317,11 +291,7 @@ async fn definitions_are_checked_and_owned() {
             &duplicate,
         )
         .await;
-    assert_eq!(
-        (status, element_text(&body, "ErrorCode")),
-        (500, Some("AlreadyExists")),
-        "{body}"
-    );
+    assert_fault(status, &body, "AlreadyExists");
     let (status, body) = s
         .gateway
         .call(
@@ -363,9 +333,5 @@ async fn definitions_are_checked_and_owned() {
         .gateway
         .call(OMS, "CreateOrder", &s.user, &format!("<ns2:orderItems><ns3:Item><ns3:ItemGuid>G1-DEV07</ns3:ItemGuid><ns3:QuantityOrdered>1</ns3:QuantityOrdered>{}</ns3:Item></ns2:orderItems>", selection(&s.definition, "HDF")))
         .await;
-    assert_eq!(
-        (status, element_text(&body, "ErrorCode")),
-        (500, Some("OptionDefinitionDeprecated")),
-        "{body}"
-    );
+    assert_fault(status, &body, "OptionDefinitionDeprecated");
 }

@@ -408,3 +408,19 @@ pub fn seeded_rng(var: &str) -> rand::rngs::StdRng {
     eprintln!("pseudo-random choices: {var}={seed}");
     rand::rngs::StdRng::seed_from_u64(seed)
 }
+
+/// Escapes text for an XML element (forms, selections and metadata travel escaped).
+pub fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Asserts that a SOAP answer is a fault (HTTP 500) with this ErrorCode.
+pub fn assert_fault(status: u16, body: &str, code: &str) {
+    assert_eq!(
+        (status, element_text(body, "ErrorCode")),
+        (500, Some(code)),
+        "{body}"
+    );
+}

@@ -23,7 +23,7 @@ use super::orders::{guid_list_param, oms_ok, order_guid_param, order_policies};
 use super::replay::{assert_same, exchanges};
 use super::{
     TYPES_NS, TestGateway, cli, element_text, element_texts, operator_token, parse,
-    provider_staff_token, traffic_dir,
+    provider_staff_token, traffic_dir, xml_escape,
 };
 use echo_gateway::wire::xml::Element;
 
@@ -168,10 +168,7 @@ impl RecordedOrder {
     async fn create_definition(&mut self, recorded: &Recorded) {
         let selection = raw(&recorded.items, "OptionSelection");
         let name = element_text(selection, "Name").expect("option definition name");
-        let escaped = OPTIONS_FORM
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
+        let escaped = xml_escape(OPTIONS_FORM);
         let definitions = format!(
             "<ns2:optionDefinitions><ns3:Item><ns3:Name>{name}</ns3:Name><ns3:Scope>PROVIDER</ns3:Scope>\
              <ns3:Form>{escaped}</ns3:Form></ns3:Item></ns2:optionDefinitions>"
