@@ -23,7 +23,7 @@ use common::load::{self, Summary, header, percentile};
 use common::orders::{SHOP_PROVIDERS, Shop, order_items_param, place_submitted_order};
 use common::partner::{PartnerSim, log_lines};
 use common::{SoapClient, TestGateway};
-use echo_gateway::domain::timestamp::Timestamp;
+use echo_domain::timestamp::Timestamp;
 
 const CONCURRENCY: usize = 64;
 const ORDERS: usize = 2_000;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use echo_gateway::forms::CompiledForm;
+use echo_forms::CompiledForm;
 
 const SAMPLES: [&str; 4] = [
     "edsc-demo-form1.xml",

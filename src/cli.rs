@@ -10,8 +10,8 @@ use clap::{Parser, Subcommand};
 
 use crate::admin::AdminCommand;
 use crate::config::ServeArgs;
-use crate::domain::account::Role;
-use crate::domain::delivery::DeliveryState;
+use echo_domain::account::Role;
+use echo_domain::delivery::DeliveryState;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -142,7 +142,7 @@ pub enum TokenCommand {
 
 fn parse_role(text: &str) -> Result<Role, String> {
     text.parse()
-        .map_err(|e: crate::domain::account::UnknownRole| e.to_string())
+        .map_err(|e: echo_domain::account::UnknownRole| e.to_string())
 }
 
 impl Command {

@@ -2,15 +2,15 @@
 //! turns it into a SOAP fault in exactly one place (`wire::fault`).
 
 use crate::credentials::HashError;
-use crate::domain::account::{AccountError, UnknownRole};
-use crate::domain::caller::AccessDenied;
-use crate::domain::catalog::CatalogError;
-use crate::domain::guid::InvalidGuid;
-use crate::domain::option_definition::OptionDefinitionError;
-use crate::domain::order::{OrderError, OrderState};
-use crate::domain::policy::PolicyError;
 use crate::storage::StorageError;
 use crate::wire::message::MessageError;
+use echo_domain::account::{AccountError, UnknownRole};
+use echo_domain::caller::AccessDenied;
+use echo_domain::catalog::CatalogError;
+use echo_domain::guid::InvalidGuid;
+use echo_domain::option_definition::OptionDefinitionError;
+use echo_domain::order::{OrderError, OrderState};
+use echo_domain::policy::PolicyError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {

@@ -26,7 +26,7 @@ use tokio_rustls::TlsAcceptor;
 pub use callback::{Callback, CallbackError};
 pub use request_log::RequestLog;
 
-use crate::domain::fulfillment::Disposition;
+use echo_domain::fulfillment::Disposition;
 use endpoint::Simulator;
 
 /// The path `partner-sim` announces (any path is accepted).

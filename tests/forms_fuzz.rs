@@ -1,8 +1,8 @@
 //! Deterministic mutation testing: no form or selection makes the engine panic, and the
 //! structural limits refuse inputs that would make it run unbounded.
 
-use echo_gateway::forms::limits::{MAX_ELEMENT_DEPTH, MAX_EXPRESSION_CHARS, MAX_NODES};
-use echo_gateway::forms::{CompiledForm, Rule, check_form};
+use echo_forms::limits::{MAX_ELEMENT_DEPTH, MAX_EXPRESSION_CHARS, MAX_NODES};
+use echo_forms::{CompiledForm, Rule, check_form};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 

@@ -1,7 +1,7 @@
 //! The real provider forms in `forms/samples/`: each parses, passes `check`, and validating
 //! its own instance gives the result the specification predicts (justified per form).
 
-use echo_gateway::forms::{CompiledForm, Rule, ValidationOutcome, check_form};
+use echo_forms::{CompiledForm, Rule, ValidationOutcome, check_form};
 
 fn sample(name: &str) -> String {
     let path = format!("{}/forms/samples/{name}", env!("CARGO_MANIFEST_DIR"));

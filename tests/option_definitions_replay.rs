@@ -14,7 +14,7 @@ use common::{
     TestGateway, cli, descendants, element_text, parse, provider_staff_token, traffic_dir,
     xml_escape,
 };
-use echo_gateway::forms::{CompiledForm, check_form};
+use echo_forms::{CompiledForm, check_form};
 use echo_gateway::wire::xml::Element;
 
 const PROVIDER: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";

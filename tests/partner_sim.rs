@@ -9,9 +9,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use echo_gateway::domain::fulfillment::Disposition;
-use echo_gateway::domain::guid::Guid;
-use echo_gateway::domain::policy::Transaction;
+use echo_domain::fulfillment::Disposition;
+use echo_domain::guid::Guid;
+use echo_domain::policy::Transaction;
 use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
 
 use common::partner::{PartnerSim, client, client_builder, log_lines, sample_request};

@@ -10,9 +10,9 @@ use std::time::Duration;
 use common::delivery::{PartnerPolicy, list_deliveries, poll};
 use common::partner::{PartnerSim, log_lines, sample_request};
 use common::{TestGateway, cli, operator_token};
-use echo_gateway::domain::fulfillment::{Disposition, FulfillmentRequest};
-use echo_gateway::domain::guid::Guid;
-use echo_gateway::domain::policy::Transaction;
+use echo_domain::fulfillment::{Disposition, FulfillmentRequest};
+use echo_domain::guid::Guid;
+use echo_domain::policy::Transaction;
 use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
 
 const PROVIDER: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";

@@ -15,16 +15,16 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::credentials;
-use crate::domain::account::{Role, User, validate_membership, validate_name};
-use crate::domain::catalog::CatalogItem;
-use crate::domain::delivery::DeliveryState;
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::services::provider::approve_pending_certificate;
 use crate::services::{Gateway, ServiceSettings};
 use crate::services::{catalog, deliveries};
 use crate::storage::{StorageError, Store};
+use echo_domain::account::{Role, User, validate_membership, validate_name};
+use echo_domain::catalog::CatalogItem;
+use echo_domain::delivery::DeliveryState;
+use echo_domain::guid::Guid;
+use echo_domain::timestamp::Timestamp;
 
 /// One administration command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde::Serialize;
 
-use crate::forms::{CompiledForm, FormError, ValidationError, ValidationOutcome, check_form};
+use echo_forms::{CompiledForm, FormError, ValidationError, ValidationOutcome, check_form};
 
 #[derive(Debug, Subcommand)]
 pub enum FormsCommand {

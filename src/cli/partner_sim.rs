@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::domain::fulfillment::Disposition;
 use crate::partner_sim::{self, Callback, PartnerSimConfig, PartnerSimError, RequestLog};
 use crate::server::tls;
+use echo_domain::fulfillment::Disposition;
 
 #[derive(Debug, Args)]
 pub struct PartnerSimArgs {

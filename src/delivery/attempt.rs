@@ -8,18 +8,18 @@ use std::time::Duration;
 
 use super::client_cache::ClientCache;
 use super::partner_client::describe;
-use crate::domain::delivery::{
-    AfterFailure, Attempt, Delivery, DeliveryStatus, RetryPolicy, apply_answer, apply_failure,
-};
-use crate::domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
-use crate::domain::order::Order;
-use crate::domain::outbox::OutboxEntry;
-use crate::domain::policy::{PolicyRecord, ProviderPolicies, Transaction};
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::services::{Gateway, blocking};
 use crate::storage::{ChangeOrigin, OrderChange};
 use crate::wire::fulfillment::{decode_answer, encode_request};
+use echo_domain::delivery::{
+    AfterFailure, Attempt, Delivery, DeliveryStatus, RetryPolicy, apply_answer, apply_failure,
+};
+use echo_domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
+use echo_domain::order::Order;
+use echo_domain::outbox::OutboxEntry;
+use echo_domain::policy::{PolicyRecord, ProviderPolicies, Transaction};
+use echo_domain::timestamp::Timestamp;
 
 /// Largest partner answer read, in bytes.
 const MAX_ANSWER_BYTES: usize = 4 << 20;

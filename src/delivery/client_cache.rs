@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::partner_client::{ClientError, client_for};
-use crate::domain::guid::Guid;
-use crate::domain::policy::PolicyRecord;
+use echo_domain::guid::Guid;
+use echo_domain::policy::PolicyRecord;
 
 /// The parts of a policy a client is built from.
 #[derive(Clone, PartialEq, Eq)]

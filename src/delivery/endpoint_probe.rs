@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::partner_client::{client_for, describe};
-use crate::domain::policy::PolicyRecord;
+use echo_domain::policy::PolicyRecord;
 
 /// Connects to the policy's endpoint and sends a GET for its WSDL. Any HTTP answer means the
 /// endpoint is reachable; the error says why it is not.

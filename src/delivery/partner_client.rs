@@ -11,7 +11,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, Error as TlsError, SignatureScheme};
 
-use crate::domain::policy::PolicyRecord;
+use echo_domain::policy::PolicyRecord;
 
 /// Why no client could be built for a provider.
 #[derive(Debug, thiserror::Error)]

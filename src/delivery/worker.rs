@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use super::attempt::{self, AttemptContext};
 use super::client_cache::ClientCache;
-use crate::domain::delivery::Delivery;
-use crate::domain::guid::Guid;
-use crate::domain::order::ProviderOrderKey;
-use crate::domain::timestamp::Timestamp;
 use crate::server::shutdown::Shutdown;
 use crate::services::Gateway;
+use echo_domain::delivery::Delivery;
+use echo_domain::guid::Guid;
+use echo_domain::order::ProviderOrderKey;
+use echo_domain::timestamp::Timestamp;
 
 /// Longest sleep between looks at the outbox, whatever the schedule says.
 const MAX_IDLE: Duration = Duration::from_secs(30);
@@ -155,9 +155,9 @@ fn until(due: Timestamp) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::delivery::DeliveryStatus;
-    use crate::domain::outbox::OutboxEntry;
-    use crate::domain::policy::Transaction;
+    use echo_domain::delivery::DeliveryStatus;
+    use echo_domain::outbox::OutboxEntry;
+    use echo_domain::policy::Transaction;
 
     fn delivery(id: u64, order: &Guid, provider: &Guid, due: Timestamp) -> Delivery {
         let mut status = DeliveryStatus::new(due);

@@ -2,10 +2,10 @@
 //! receipt (priced from the items) when it accepts. Quotes and cancellations have no manual
 //! acceptance, so a partner configured `manual` accepts those automatically.
 
-use crate::domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
-use crate::domain::order::{OrderReceipt, Pricing};
-use crate::domain::policy::Transaction;
-use crate::domain::timestamp::Timestamp;
+use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
+use echo_domain::order::{OrderReceipt, Pricing};
+use echo_domain::policy::Transaction;
+use echo_domain::timestamp::Timestamp;
 
 const HOUR: i64 = 3600;
 

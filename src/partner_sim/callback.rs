@@ -8,11 +8,11 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::domain::fulfillment::FulfillmentRequest;
-use crate::domain::guid::Guid;
 use crate::server::tls::install_crypto_provider;
 use crate::wire::envelope::{SoapVersion, render_response};
 use crate::wire::writer::Out;
+use echo_domain::fulfillment::FulfillmentRequest;
+use echo_domain::guid::Guid;
 
 const FIRST_CALL_DELAY: Duration = Duration::from_millis(200);
 const RETRY_WAIT: Duration = Duration::from_millis(500);

@@ -14,13 +14,13 @@ use axum::routing::get;
 
 use super::request_log::{LogLine, RequestLog};
 use super::{PartnerSimConfig, answers, callback::Callback};
-use crate::domain::fulfillment::{Disposition, FulfillmentRequest};
 use crate::wire::envelope::{SoapVersion, parse_request};
 use crate::wire::fault::FaultCode;
 use crate::wire::fulfillment::{decode_request, encode_answer, encode_fault};
 use crate::wire::message::MessageError;
 use crate::wire::wsdl;
 use crate::wire::xml::XmlLimits;
+use echo_domain::fulfillment::{Disposition, FulfillmentRequest};
 
 /// Requests larger than this are refused (HTTP 413).
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;

@@ -9,10 +9,10 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use super::PartnerSimError;
-use crate::domain::fulfillment::FulfillmentRequest;
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
 use crate::wire::fulfillment::operation_name;
+use echo_domain::fulfillment::FulfillmentRequest;
+use echo_domain::guid::Guid;
+use echo_domain::timestamp::Timestamp;
 
 /// An append-only JSON-lines file.
 pub struct RequestLog {

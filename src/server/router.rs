@@ -13,7 +13,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use super::listener::Scheme;
 use super::metrics::{Metrics, Outcome};
-use crate::domain::policy::Transaction;
 use crate::error::GatewayError;
 use crate::services::{Gateway, Service, dispatch, relay};
 use crate::wire::envelope::{SoapVersion, parse_request, render_response};
@@ -22,6 +21,7 @@ use crate::wire::fulfillment::{encode_answer, encode_fault};
 use crate::wire::message::MessageError;
 use crate::wire::wsdl;
 use crate::wire::xml::XmlLimits;
+use echo_domain::policy::Transaction;
 
 /// What every handler shares.
 pub struct AppState {

@@ -4,13 +4,13 @@ use std::sync::OnceLock;
 
 use super::{Gateway, response, result_response};
 use crate::credentials;
-use crate::domain::account::User;
-use crate::domain::caller::Caller;
-use crate::domain::guid::Guid;
 use crate::error::{GatewayError, GatewayResult};
 use crate::wire::message::Fields;
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::account::User;
+use echo_domain::caller::Caller;
+use echo_domain::guid::Guid;
 
 pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResult<Out>> {
     Some(match name {

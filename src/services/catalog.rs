@@ -2,12 +2,12 @@
 //! storing batches of items after checking them.
 
 use super::Gateway;
-use crate::domain::caller::Caller;
-use crate::domain::catalog::CatalogItem;
-use crate::domain::guid::Guid;
 use crate::error::{GatewayError, GatewayResult};
 use crate::wire::message::Fields;
 use crate::wire::xml::Element;
+use echo_domain::caller::Caller;
+use echo_domain::catalog::CatalogItem;
+use echo_domain::guid::Guid;
 
 /// Reads one `CatalogItem` element (types namespace fields).
 pub fn decode_item(element: &Element) -> GatewayResult<CatalogItem> {

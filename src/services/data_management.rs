@@ -6,13 +6,13 @@ use super::option_definitions::{
     managed_definition, visible,
 };
 use super::{Gateway, catalog, response, result_response};
-use crate::domain::option_definition::{OptionAssignment, OptionDefinitionError};
-use crate::domain::timestamp::Timestamp;
 use crate::error::GatewayResult;
 use crate::wire::TYPES_NS;
 use crate::wire::message::Fields;
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::option_definition::{OptionAssignment, OptionDefinitionError};
+use echo_domain::timestamp::Timestamp;
 
 pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResult<Out>> {
     Some(match name {

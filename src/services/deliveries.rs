@@ -3,10 +3,10 @@
 //! key; the provider order goes back in flight).
 
 use super::Gateway;
-use crate::domain::delivery::{Delivery, DeliveryState, retry_event};
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::storage::{ChangeOrigin, OrderChange};
+use echo_domain::delivery::{Delivery, DeliveryState, retry_event};
+use echo_domain::timestamp::Timestamp;
 
 /// Deliveries, oldest first, optionally only one provider's (ID or GUID) or in one state.
 pub fn list(

@@ -21,17 +21,17 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::credentials;
-use crate::domain::account::{Provider, User};
-use crate::domain::caller::Caller;
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
-use crate::forms::FormCache;
 use crate::storage::{Store, StoredToken};
 use crate::wire::ECHO_NS;
 use crate::wire::message::{Fields, MessageError};
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::account::{Provider, User};
+use echo_domain::caller::Caller;
+use echo_domain::guid::Guid;
+use echo_domain::timestamp::Timestamp;
+use echo_forms::FormCache;
 
 /// The SOAP services the gateway offers, by endpoint name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

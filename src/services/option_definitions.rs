@@ -3,19 +3,19 @@
 //! used a removed definition (a durable background job).
 
 use super::Gateway;
-use crate::domain::caller::Caller;
-use crate::domain::guid::Guid;
-use crate::domain::option_definition::{
-    OptionAssignment, OptionDefinition, OptionDefinitionError, Scope,
-};
-use crate::domain::order::{OrderEvent, OrderState};
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
-use crate::forms::{FormImports, Import, ImportScope, MetadataFilter, check_form_with_imports};
 use crate::storage::{ChangeOrigin, OrderChange};
 use crate::wire::message::{Fields, MessageError};
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::caller::Caller;
+use echo_domain::guid::Guid;
+use echo_domain::option_definition::{
+    OptionAssignment, OptionDefinition, OptionDefinitionError, Scope,
+};
+use echo_domain::order::{OrderEvent, OrderState};
+use echo_domain::timestamp::Timestamp;
+use echo_forms::{FormImports, Import, ImportScope, MetadataFilter, check_form_with_imports};
 
 /// The owner of SYSTEM definitions created without a provider context.
 pub const GATEWAY_OWNER: &str = "00000000-0000-0000-0000-000000000000";

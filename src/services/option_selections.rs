@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use super::Gateway;
 use super::option_definitions::StoredImports;
-use crate::domain::option_definition::OptionDefinition;
-use crate::domain::order::{OptionSelectionValidator, OrderItem};
 use crate::error::{GatewayError, GatewayResult};
-use crate::forms::{CompiledForm, MetadataFilter};
+use echo_domain::option_definition::OptionDefinition;
+use echo_domain::order::{OptionSelectionValidator, OrderItem};
+use echo_forms::{CompiledForm, MetadataFilter};
 
 /// Validates order items' option selections with the stored definitions and assignments.
 pub struct FormsValidator<'a> {

@@ -5,17 +5,17 @@
 //! ProviderOrderGuid). Pure functions: no storage, no access checks.
 
 use super::name_guid_item;
-use crate::domain::guid::Guid;
-use crate::domain::order::{
-    Address, Contact, OptionSelection, Order, OrderItem, OrderReceipt, Phone, Pricing,
-    ProviderOrder, ProviderOrderKey, UserInformation,
-};
-use crate::domain::timestamp::Timestamp;
 use crate::error::GatewayResult;
 use crate::wire::TYPES_NS;
 use crate::wire::message::{Fields, MessageError};
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::guid::Guid;
+use echo_domain::order::{
+    Address, Contact, OptionSelection, Order, OrderItem, OrderReceipt, Phone, Pricing,
+    ProviderOrder, ProviderOrderKey, UserInformation,
+};
+use echo_domain::timestamp::Timestamp;
 
 /// An order as a GetOrders result `Item`.
 pub fn encode_order(order: &Order) -> Out {
@@ -473,10 +473,10 @@ mod tests {
     use time::macros::{format_description, offset};
 
     use super::*;
-    use crate::domain::order::{CatalogItemRef, ItemSettlement, OptionSelection, OrderEvent};
     use crate::wire::ECHO_NS;
     use crate::wire::envelope::SOAP11_NS;
     use crate::wire::xml::{XmlLimits, parse_document};
+    use echo_domain::order::{CatalogItemRef, ItemSettlement, OptionSelection, OrderEvent};
 
     /// The escaped option selection Content of every recorded item.
     macro_rules! recorded_options {

@@ -9,10 +9,6 @@
 //! whose effect is already in place (a repeated call) commits nothing and succeeds; an
 //! illegal transition is an `InvalidOrderState` fault. Every response is empty.
 
-use crate::domain::caller::{AccessDenied, Caller};
-use crate::domain::guid::Guid;
-use crate::domain::order::{ItemSettlement, OrderEvent, ProviderReport, ReportedChange};
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::services::order_codec::{decode_receipt, optional_text};
 use crate::services::order_management::name_missing_order;
@@ -21,6 +17,10 @@ use crate::storage::{ChangeOrigin, OrderChange, StorageError};
 use crate::wire::message::Fields;
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::caller::{AccessDenied, Caller};
+use echo_domain::guid::Guid;
+use echo_domain::order::{ItemSettlement, OrderEvent, ProviderReport, ReportedChange};
+use echo_domain::timestamp::Timestamp;
 
 /// Reads an operation's parameters (after `token` and `orderGuid`) into a report.
 type Decoder = fn(Fields<'_>) -> GatewayResult<ProviderReport>;

@@ -3,14 +3,14 @@
 
 use super::{Gateway, name_guid_item, response, result_response};
 use crate::delivery::endpoint_probe;
-use crate::domain::account::Provider;
-use crate::domain::caller::Caller;
-use crate::domain::policy::{PolicyError, PolicyRecord, ProviderPolicies, Transaction};
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::wire::message::{Fields, MessageError};
 use crate::wire::writer::Out;
 use crate::wire::xml::{Element, XmlLimits, parse_document};
+use echo_domain::account::Provider;
+use echo_domain::caller::Caller;
+use echo_domain::policy::{PolicyError, PolicyRecord, ProviderPolicies, Transaction};
+use echo_domain::timestamp::Timestamp;
 
 pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResult<Out>> {
     Some(match name {

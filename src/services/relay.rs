@@ -11,14 +11,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Gateway, blocking};
-use crate::domain::delivery::DeliveryState;
-use crate::domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
-use crate::domain::policy::Transaction;
 use crate::error::{GatewayError, GatewayResult};
 use crate::wire::envelope::parse_request;
 use crate::wire::fulfillment::{FULFILLMENT_NS, decode_request};
 use crate::wire::message::MessageError;
 use crate::wire::xml::XmlLimits;
+use echo_domain::delivery::DeliveryState;
+use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
+use echo_domain::policy::Transaction;
 
 /// How often a waiting caller looks for the partner's answer.
 const POLL: Duration = Duration::from_millis(25);

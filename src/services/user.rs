@@ -1,12 +1,12 @@
 //! UserService: GetUserNames.
 
 use super::{Gateway, name_guid_item, result_response};
-use crate::domain::account::{Role, User};
-use crate::domain::caller::{AccessDenied, Caller};
 use crate::error::{GatewayError, GatewayResult};
 use crate::wire::message::Fields;
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::account::{Role, User};
+use echo_domain::caller::{AccessDenied, Caller};
 
 pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResult<Out>> {
     Some(match name {

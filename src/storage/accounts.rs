@@ -5,8 +5,8 @@ use redb::{ReadableTableMetadata, TableDefinition};
 use super::{
     RecordTable, StorageError, Store, all_records, get_record, get_record_for_update, put_record,
 };
-use crate::domain::account::{Provider, User};
-use crate::domain::guid::Guid;
+use echo_domain::account::{Provider, User};
+use echo_domain::guid::Guid;
 
 const PROVIDERS: RecordTable = TableDefinition::new("providers");
 const PROVIDER_IDS: RecordTable = TableDefinition::new("provider_ids");

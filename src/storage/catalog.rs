@@ -3,7 +3,7 @@
 use redb::TableDefinition;
 
 use super::{RecordTable, StorageError, Store, get_record, put_record};
-use crate::domain::catalog::CatalogItem;
+use echo_domain::catalog::CatalogItem;
 
 const CATALOG_ITEMS: RecordTable = TableDefinition::new("catalog_items");
 

@@ -9,12 +9,12 @@ use super::{
     ChangeOrigin, OrderChange, RecordTable, SequenceTable, StorageError, Store, decode, encode,
     get_record_for_update, next_sequence, put_record, sequence_records,
 };
-use crate::domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
-use crate::domain::fulfillment::FulfillmentRequest;
-use crate::domain::guid::Guid;
-use crate::domain::order::Order;
-use crate::domain::outbox::{DeliveryRequest, OutboxEntry};
-use crate::domain::timestamp::Timestamp;
+use echo_domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
+use echo_domain::fulfillment::FulfillmentRequest;
+use echo_domain::guid::Guid;
+use echo_domain::order::Order;
+use echo_domain::outbox::{DeliveryRequest, OutboxEntry};
+use echo_domain::timestamp::Timestamp;
 
 const OUTBOX: SequenceTable = TableDefinition::new("outbox");
 const STATUS: SequenceTable = TableDefinition::new("delivery_status");

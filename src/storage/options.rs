@@ -7,8 +7,8 @@ use super::{
     RecordTable, StorageError, Store, all_records, decode, get_record, get_record_for_update,
     put_record,
 };
-use crate::domain::guid::Guid;
-use crate::domain::option_definition::{OptionAssignment, OptionDefinition};
+use echo_domain::guid::Guid;
+use echo_domain::option_definition::{OptionAssignment, OptionDefinition};
 
 const DEFINITIONS: RecordTable = TableDefinition::new("option_definitions");
 /// `provider/name` → definition GUID.

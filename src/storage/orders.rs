@@ -9,11 +9,11 @@ use super::{
     RecordTable, SequenceTable, StorageError, Store, all_records, decode, encode, get_record,
     get_record_for_update, next_sequence, put_record, sequence_records,
 };
-use crate::domain::change_log::{ChangeRecord, StateChange, removal_changes, state_changes};
-use crate::domain::guid::Guid;
-use crate::domain::order::Order;
-use crate::domain::outbox::DeliveryRequest;
-use crate::domain::timestamp::Timestamp;
+use echo_domain::change_log::{ChangeRecord, StateChange, removal_changes, state_changes};
+use echo_domain::guid::Guid;
+use echo_domain::order::Order;
+use echo_domain::outbox::DeliveryRequest;
+use echo_domain::timestamp::Timestamp;
 
 const ORDERS: RecordTable = TableDefinition::new("orders");
 /// `owner/order` → order GUID: a user's orders.

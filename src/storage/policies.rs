@@ -3,7 +3,7 @@
 use redb::TableDefinition;
 
 use super::{RecordTable, StorageError, Store, get_record, get_record_for_update, put_record};
-use crate::domain::policy::PolicyRecord;
+use echo_domain::policy::PolicyRecord;
 
 const POLICIES: RecordTable = TableDefinition::new("provider_policies");
 

@@ -5,8 +5,8 @@ use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 
 use super::{RecordTable, StorageError, Store, get_record, put_record};
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
+use echo_domain::guid::Guid;
+use echo_domain::timestamp::Timestamp;
 
 const TOKENS: RecordTable = TableDefinition::new("tokens");
 

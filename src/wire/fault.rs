@@ -8,14 +8,14 @@ use super::message::MessageError;
 use super::writer::{Out, escape_into};
 use super::xml::XmlError;
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
-use crate::domain::catalog::CatalogError;
-use crate::domain::guid::Guid;
-use crate::domain::option_definition::OptionDefinitionError;
-use crate::domain::order::OrderError;
-use crate::domain::policy::PolicyError;
-use crate::domain::timestamp::Timestamp;
 use crate::error::GatewayError;
 use crate::storage::StorageError;
+use echo_domain::catalog::CatalogError;
+use echo_domain::guid::Guid;
+use echo_domain::option_definition::OptionDefinitionError;
+use echo_domain::order::OrderError;
+use echo_domain::policy::PolicyError;
+use echo_domain::timestamp::Timestamp;
 
 /// Whose fault it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

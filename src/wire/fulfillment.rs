@@ -20,7 +20,7 @@ use super::envelope::{SoapVersion, wrap_body};
 use super::writer::Out;
 use super::xml::{Element, QName};
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
-use crate::domain::policy::Transaction;
+use echo_domain::policy::Transaction;
 
 /// Operations and their parameters.
 pub const FULFILLMENT_NS: &str = "http://echo.nasa.gov/v9/order/fulfillment";

@@ -3,7 +3,7 @@
 
 use super::xml::{Element, XmlError};
 use super::{ECHO_NS, TYPES_NS};
-use crate::domain::timestamp::Timestamp;
+use echo_domain::timestamp::Timestamp;
 
 /// A request that is not a valid message for the operation.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -7,12 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use echo_gateway::domain::fulfillment::{FulfillmentAnswer, FulfillmentItem, FulfillmentRequest};
-use echo_gateway::domain::guid::Guid;
-use echo_gateway::domain::order::{
-    CatalogItemRef, ItemState, OrderItem, ProviderOrderKey, UserInformation,
-};
-use echo_gateway::domain::policy::Transaction;
+use echo_domain::fulfillment::{FulfillmentAnswer, FulfillmentItem, FulfillmentRequest};
+use echo_domain::guid::Guid;
+use echo_domain::order::{CatalogItemRef, ItemState, OrderItem, ProviderOrderKey, UserInformation};
+use echo_domain::policy::Transaction;
 use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
 
 use super::{BIN, SoapClient};

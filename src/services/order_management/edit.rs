@@ -3,11 +3,6 @@
 //! table refuses edits once quoting or submission has begun).
 
 use super::change_order;
-use crate::domain::catalog::CatalogError;
-use crate::domain::guid::Guid;
-use crate::domain::option_definition::OptionDefinitionError;
-use crate::domain::order::{OptionSelection, OptionSelectionValidator, Order, OrderError};
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::services::option_selections::FormsValidator;
 use crate::services::order_codec::{
@@ -19,6 +14,11 @@ use crate::wire::TYPES_NS;
 use crate::wire::message::{Fields, MessageError};
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::catalog::CatalogError;
+use echo_domain::guid::Guid;
+use echo_domain::option_definition::OptionDefinitionError;
+use echo_domain::order::{OptionSelection, OptionSelectionValidator, Order, OrderError};
+use echo_domain::timestamp::Timestamp;
 
 pub fn create_order(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
     let caller = gateway.caller(op)?;

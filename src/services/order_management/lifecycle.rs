@@ -6,13 +6,6 @@
 use std::collections::BTreeMap;
 
 use super::{change_order, change_order_as, policies_of};
-use crate::domain::guid::Guid;
-use crate::domain::order::{
-    Order, OrderEvent, OrderState, ProviderOrderKey, QuoteOutcome, quote_outcome, validate_order,
-};
-use crate::domain::outbox::DeliveryRequest;
-use crate::domain::policy::{ProviderPolicies, Transaction};
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::services::option_selections::FormsValidator;
 use crate::services::order_codec::decode_provider_order_guid;
@@ -21,6 +14,13 @@ use crate::storage::{ChangeOrigin, OrderChange};
 use crate::wire::message::Fields;
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::guid::Guid;
+use echo_domain::order::{
+    Order, OrderEvent, OrderState, ProviderOrderKey, QuoteOutcome, quote_outcome, validate_order,
+};
+use echo_domain::outbox::DeliveryRequest;
+use echo_domain::policy::{ProviderPolicies, Transaction};
+use echo_domain::timestamp::Timestamp;
 
 pub fn validate(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
     change_order(gateway, op, "ValidateOrder", |order, _| {

@@ -10,16 +10,16 @@ mod query;
 use std::collections::BTreeMap;
 
 use super::Gateway;
-use crate::domain::caller::Caller;
-use crate::domain::guid::Guid;
-use crate::domain::order::Order;
-use crate::domain::outbox::DeliveryRequest;
-use crate::domain::policy::ProviderPolicies;
 use crate::error::{GatewayError, GatewayResult};
 use crate::storage::{ChangeOrigin, OrderChange, StorageError};
 use crate::wire::message::Fields;
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::caller::Caller;
+use echo_domain::guid::Guid;
+use echo_domain::order::Order;
+use echo_domain::outbox::DeliveryRequest;
+use echo_domain::policy::ProviderPolicies;
 
 pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResult<Out>> {
     Some(match name {

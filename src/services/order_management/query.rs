@@ -3,10 +3,6 @@
 //! and operators read whole orders; provider staff read their provider's part only; anyone
 //! else asking for an order gets an AuthorizationFault, never an empty answer.
 
-use crate::domain::caller::{AccessDenied, Caller, OrderView};
-use crate::domain::guid::Guid;
-use crate::domain::order::{Order, OrderItem, OrderState};
-use crate::domain::timestamp::Timestamp;
 use crate::error::{GatewayError, GatewayResult};
 use crate::services::order_codec::{
     decode_provider_order_guid, encode_order, encode_order_item, encode_order_item_name,
@@ -17,6 +13,10 @@ use crate::wire::TYPES_NS;
 use crate::wire::message::{Fields, MessageError};
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::caller::{AccessDenied, Caller, OrderView};
+use echo_domain::guid::Guid;
+use echo_domain::order::{Order, OrderItem, OrderState};
+use echo_domain::timestamp::Timestamp;
 
 pub fn orders(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
     let caller = gateway.caller(op)?;

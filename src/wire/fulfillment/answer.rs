@@ -6,8 +6,6 @@
 use super::{
     FULFILLMENT_FAULTS_NS, in_v10_terms, response_name, transaction_named, write_envelope,
 };
-use crate::domain::fulfillment::{Disposition, FulfillmentAnswer};
-use crate::domain::policy::Transaction;
 use crate::services::order_codec::{
     decode_receipt, encode_receipt, nested, optional_field, optional_text, within,
 };
@@ -17,6 +15,8 @@ use crate::wire::fault::FaultCode;
 use crate::wire::message::{Fields, MessageError};
 use crate::wire::writer::Out;
 use crate::wire::xml::{Element, XmlLimits};
+use echo_domain::fulfillment::{Disposition, FulfillmentAnswer};
+use echo_domain::policy::Transaction;
 
 /// Why a partner's answer gives no disposition.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -141,9 +141,9 @@ fn first_text(candidates: [Option<&Element>; 3]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::{OrderReceipt, Pricing};
-    use crate::domain::timestamp::Timestamp;
     use crate::wire::fulfillment::{FULFILLMENT_NS, write_sample};
+    use echo_domain::order::{OrderReceipt, Pricing};
+    use echo_domain::timestamp::Timestamp;
 
     fn receipt() -> OrderReceipt {
         let accepted = Timestamp::parse("2017-02-15T15:09:23.233Z").unwrap();

@@ -3,12 +3,6 @@
 //! and carry their catalog price.
 
 use super::{in_v10_terms, operation_name, transaction_named, write_envelope};
-use crate::domain::fulfillment::{FulfillmentItem, FulfillmentRequest};
-use crate::domain::guid::Guid;
-use crate::domain::order::{
-    CatalogItemRef, ItemState, OptionSelection, OrderItem, ProviderOrderKey,
-};
-use crate::domain::policy::Transaction;
 use crate::services::order_codec::{
     decode_option_selection, decode_quantity, decode_user_information, encode_option_selection,
     encode_user_information, java_double, nested, optional_field, optional_text, required_guid,
@@ -18,6 +12,10 @@ use crate::wire::TYPES_NS;
 use crate::wire::message::{Fields, MessageError};
 use crate::wire::writer::Out;
 use crate::wire::xml::Element;
+use echo_domain::fulfillment::{FulfillmentItem, FulfillmentRequest};
+use echo_domain::guid::Guid;
+use echo_domain::order::{CatalogItemRef, ItemState, OptionSelection, OrderItem, ProviderOrderKey};
+use echo_domain::policy::Transaction;
 
 /// The whole SOAP 1.1 envelope of a request.
 pub fn encode_request(request: &FulfillmentRequest) -> String {
@@ -157,10 +155,10 @@ fn decode_selection(element: &Element) -> Result<OptionSelection, MessageError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::{Address, Contact, Phone, UserInformation};
     use crate::wire::envelope::parse_request;
     use crate::wire::fulfillment::{FULFILLMENT_NS, write_sample};
     use crate::wire::xml::XmlLimits;
+    use echo_domain::order::{Address, Contact, Phone, UserInformation};
 
     fn contact(email: &str) -> Contact {
         Contact {

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::state::OrderState;
 use super::status::StatusLog;
 use super::transition::{IllegalTransition, OrderEvent, transition};
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
+use crate::guid::Guid;
+use crate::timestamp::Timestamp;
 
 /// A provider order's identity: (OrderGuid, ProviderGuid).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -17,8 +17,8 @@ use super::provider_order::{ProviderOrder, ProviderOrderKey};
 use super::state::OrderState;
 use super::transition::{IllegalTransition, OrderEvent, transition};
 use super::user_information::UserInformation;
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
+use crate::guid::Guid;
+use crate::timestamp::Timestamp;
 
 /// How a provider settles items: CloseProviderOrder or AcceptProviderOrderCancellation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -436,8 +436,8 @@ fn check_quantity(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::provider_order::{OrderReceipt, Pricing};
-    use crate::domain::order::test_support::{catalog_item, recorded_now, valid_information};
+    use crate::order::provider_order::{OrderReceipt, Pricing};
+    use crate::order::test_support::{catalog_item, recorded_now, valid_information};
 
     struct TwoProviders {
         order: Order,

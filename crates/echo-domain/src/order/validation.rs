@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 use super::aggregate::{Order, split_into_provider_orders};
 use super::error::OrderError;
 use super::item::OrderItem;
-use crate::domain::guid::Guid;
-use crate::domain::policy::{ProviderPolicies, Transaction};
-use crate::domain::timestamp::Timestamp;
+use crate::guid::Guid;
+use crate::policy::{ProviderPolicies, Transaction};
+use crate::timestamp::Timestamp;
 
 /// Checks an item's option selection; implemented by the ECHO Forms engine.
 pub trait OptionSelectionValidator {
@@ -147,8 +147,8 @@ fn check_option_selection(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::test_support::{catalog_item, recorded_now, valid_information};
-    use crate::domain::order::user_information::UserInformationError;
+    use crate::order::test_support::{catalog_item, recorded_now, valid_information};
+    use crate::order::user_information::UserInformationError;
 
     /// Requires a selection for every item; its content must not be empty.
     struct SelectionRequired;

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use super::state::OrderState;
-use crate::domain::timestamp::Timestamp;
+use crate::timestamp::Timestamp;
 
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::provider_order::ProviderOrderKey;
-use crate::domain::guid::Guid;
+use crate::guid::Guid;
 
 /// An item's own state; the provider closes or cancels items one by one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

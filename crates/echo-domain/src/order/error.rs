@@ -3,8 +3,8 @@
 
 use super::transition::IllegalTransition;
 use super::user_information::UserInformationError;
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
+use crate::guid::Guid;
+use crate::timestamp::Timestamp;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum OrderError {

@@ -2,8 +2,8 @@
 
 use super::item::CatalogItemRef;
 use super::user_information::{Address, Contact, UserInformation};
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
+use crate::guid::Guid;
+use crate::timestamp::Timestamp;
 
 /// The recorded ContactAddress of order_information, Street1 to Country.
 pub fn us_contact() -> Contact {

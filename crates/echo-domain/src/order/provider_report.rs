@@ -22,8 +22,8 @@ use super::item::OrderItem;
 use super::provider_order::{OrderReceipt, ProviderOrder};
 use super::status::{StatusLine, StatusLog};
 use super::transition::{OrderEvent, TRANSITIONS};
-use crate::domain::guid::Guid;
-use crate::domain::timestamp::Timestamp;
+use crate::guid::Guid;
+use crate::timestamp::Timestamp;
 
 /// What a report changes besides the tracking id, the receipt and the log.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,9 +187,9 @@ fn ends_with(log: &StatusLog, message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::provider_order::Pricing;
-    use crate::domain::order::state::OrderState;
-    use crate::domain::order::test_support::{catalog_item, recorded_now};
+    use crate::order::provider_order::Pricing;
+    use crate::order::state::OrderState;
+    use crate::order::test_support::{catalog_item, recorded_now};
 
     const ITEMS: [&str; 3] = [
         "G1000005034-DEV07",

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::guid::Guid;
+use crate::guid::Guid;
 
 pub const MAX_STREET_LENGTH: usize = 32;
 
@@ -183,7 +183,7 @@ fn is_blank(value: &Option<String>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::test_support::{us_contact, valid_information};
+    use crate::order::test_support::{us_contact, valid_information};
 
     fn with_address(kind: AddressKind, edit: fn(&mut Address)) -> UserInformation {
         let mut contact = us_contact();
