@@ -6,8 +6,8 @@ use std::io::{BufReader, IsTerminal, Write};
 use std::path::Path;
 
 use crate::admin::{AdminCommand, Session};
-use crate::services::catalog::decode_item;
-use crate::wire::catalog_file::CatalogItems;
+use crate::soap::catalog::decode_item;
+use crate::soap::catalog_file::CatalogItems;
 
 /// Items stored per transaction (and per admin-socket request).
 const BATCH: usize = 1000;

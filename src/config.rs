@@ -8,10 +8,10 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
+use crate::app::ServiceSettings;
 use crate::delivery::worker::DeliverySettings;
 use crate::server::ServeSettings;
-use crate::services::ServiceSettings;
-use crate::wire::xml::XmlLimits;
+use crate::soap::xml::XmlLimits;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
 pub const DEFAULT_DATA_DIR: &str = "./data";

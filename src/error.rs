@@ -3,7 +3,6 @@
 
 use crate::credentials::HashError;
 use crate::storage::StorageError;
-use crate::wire::message::MessageError;
 use echo_domain::account::{AccountError, UnknownRole};
 use echo_domain::caller::AccessDenied;
 use echo_domain::catalog::CatalogError;
@@ -27,7 +26,7 @@ pub enum GatewayError {
     #[error(transparent)]
     AccessDenied(#[from] AccessDenied),
     #[error(transparent)]
-    Message(#[from] MessageError),
+    Request(#[from] RequestError),
     #[error(transparent)]
     Policy(#[from] PolicyError),
     #[error(transparent)]
@@ -66,3 +65,44 @@ impl GatewayError {
 }
 
 pub type GatewayResult<T> = Result<T, GatewayError>;
+
+/// A request that is not a valid message for its operation, whatever protocol carried it.
+/// Adapters produce these while decoding; each protocol maps them to its own errors.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RequestError {
+    #[error("{detail}")]
+    Malformed { kind: Malformed, detail: String },
+    #[error("the request body is not UTF-8")]
+    NotUtf8,
+    #[error("the document is not a SOAP 1.1 or 1.2 Envelope")]
+    NotAnEnvelope,
+    #[error("the SOAP Body holds no operation element")]
+    NoOperation,
+    #[error("operation {{{ns}}}{name} is not offered by {service}")]
+    UnknownOperation {
+        service: String,
+        ns: String,
+        name: String,
+    },
+    #[error("no such service endpoint [{0}]")]
+    UnknownService(String),
+    #[error("required element [{0}] is missing")]
+    Missing(String),
+    #[error("element [{element}] has the invalid value [{value}]: expected {expected}")]
+    Invalid {
+        element: String,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+/// Why a body could not be read at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformed {
+    /// Not well-formed (or an undefined entity, or no root).
+    Syntax,
+    /// A DOCTYPE declaration, never processed.
+    Doctype,
+    /// Deeper or larger than the configured bounds.
+    TooComplex,
+}

@@ -4,14 +4,14 @@
 //! (operations) → `domain` (pure rules) → `storage` and `delivery`.
 
 pub mod admin;
+pub mod app;
 pub mod catalog_import;
 pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod delivery;
 pub mod error;
-pub mod partner_sim;
 pub mod server;
-pub mod services;
+pub mod shutdown;
+pub mod soap;
 pub mod storage;
-pub mod wire;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use echo_domain::fulfillment::Disposition;
 use echo_domain::guid::Guid;
 use echo_domain::policy::Transaction;
-use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
+use echo_gateway::soap::fulfillment::{AnswerError, decode_answer, encode_request};
 
 use common::partner::{PartnerSim, client, client_builder, log_lines, sample_request};
 

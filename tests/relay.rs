@@ -13,7 +13,7 @@ use common::{TestGateway, cli, operator_token};
 use echo_domain::fulfillment::{Disposition, FulfillmentRequest};
 use echo_domain::guid::Guid;
 use echo_domain::policy::Transaction;
-use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
+use echo_gateway::soap::fulfillment::{AnswerError, decode_answer, encode_request};
 
 const PROVIDER: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
 const RELAY: &str = "/echo-v9/OrderFulfillmentServicePortImpl";

@@ -14,11 +14,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::app::deliveries;
+use crate::app::{Gateway, ServiceSettings};
 use crate::credentials;
 use crate::error::{GatewayError, GatewayResult};
-use crate::services::provider::approve_pending_certificate;
-use crate::services::{Gateway, ServiceSettings};
-use crate::services::{catalog, deliveries};
+use crate::soap::catalog;
+use crate::soap::provider::approve_pending_certificate;
 use crate::storage::{StorageError, Store};
 use echo_domain::account::{Role, User, validate_membership, validate_name};
 use echo_domain::catalog::CatalogItem;

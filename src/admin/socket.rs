@@ -10,8 +10,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 
 use super::{AdminCommand, execute};
-use crate::server::shutdown::Shutdown;
-use crate::services::Gateway;
+use crate::app::Gateway;
+use crate::shutdown::Shutdown;
 
 /// Large enough for a batch of catalog items with their metadata.
 const MAX_REQUEST_BYTES: u64 = 64 << 20;

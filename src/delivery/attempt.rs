@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use super::client_cache::ClientCache;
 use super::partner_client::describe;
+use crate::app::{Gateway, blocking};
 use crate::error::{GatewayError, GatewayResult};
-use crate::services::{Gateway, blocking};
+use crate::soap::fulfillment::{decode_answer, encode_request};
 use crate::storage::{ChangeOrigin, OrderChange};
-use crate::wire::fulfillment::{decode_answer, encode_request};
 use echo_domain::delivery::{
     AfterFailure, Attempt, Delivery, DeliveryStatus, RetryPolicy, apply_answer, apply_failure,
 };

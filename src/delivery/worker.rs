@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use super::attempt::{self, AttemptContext};
 use super::client_cache::ClientCache;
-use crate::server::shutdown::Shutdown;
-use crate::services::Gateway;
+use crate::app::Gateway;
+use crate::shutdown::Shutdown;
 use echo_domain::delivery::Delivery;
 use echo_domain::guid::Guid;
 use echo_domain::order::ProviderOrderKey;

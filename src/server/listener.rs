@@ -13,7 +13,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-use super::shutdown::Shutdown;
+use crate::shutdown::Shutdown;
 
 /// How connections on a listener are secured.
 #[derive(Clone)]

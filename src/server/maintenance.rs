@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::shutdown::Shutdown;
-use crate::services::Gateway;
-use crate::services::option_definitions::invalidate_orders_of_removed_definitions;
+use crate::app::Gateway;
+use crate::shutdown::Shutdown;
+use crate::soap::option_definitions::invalidate_orders_of_removed_definitions;
 
 /// Runs queued jobs at start and whenever an operation signals new ones, until shutdown.
 pub async fn run(gateway: Arc<Gateway>, mut shutdown: Shutdown) {

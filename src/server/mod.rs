@@ -6,7 +6,6 @@ pub mod listener;
 pub mod maintenance;
 pub mod metrics;
 pub mod router;
-pub mod shutdown;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -19,10 +18,11 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::admin;
+use crate::app::{Gateway, ServiceSettings};
 use crate::delivery::worker::{self as delivery_worker, DeliverySettings};
-use crate::services::{Gateway, ServiceSettings};
+use crate::shutdown;
+use crate::soap::xml::XmlLimits;
 use crate::storage::{StorageError, Store};
-use crate::wire::xml::XmlLimits;
 use listener::{Transport, accept_loop};
 use router::{AppState, router};
 

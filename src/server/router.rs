@@ -13,14 +13,15 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use super::listener::Scheme;
 use super::metrics::{Metrics, Outcome};
+use crate::app::Gateway;
 use crate::error::GatewayError;
-use crate::services::{Gateway, Service, dispatch, relay};
-use crate::wire::envelope::{SoapVersion, parse_request, render_response};
-use crate::wire::fault::{Fault, FaultCode};
-use crate::wire::fulfillment::{encode_answer, encode_fault};
-use crate::wire::message::MessageError;
-use crate::wire::wsdl;
-use crate::wire::xml::XmlLimits;
+use crate::error::RequestError;
+use crate::soap::envelope::{SoapVersion, parse_request, render_response};
+use crate::soap::fault::{Fault, FaultCode};
+use crate::soap::fulfillment::{encode_answer, encode_fault};
+use crate::soap::wsdl;
+use crate::soap::xml::XmlLimits;
+use crate::soap::{Service, dispatch, relay};
 use echo_domain::policy::Transaction;
 
 /// What every handler shares.
@@ -84,7 +85,7 @@ async fn soap(
         ),
     };
     let label = match (&operation, &result) {
-        (_, Err(GatewayError::Message(MessageError::UnknownOperation { .. }))) | (None, _) => {
+        (_, Err(GatewayError::Request(RequestError::UnknownOperation { .. }))) | (None, _) => {
             "invalid"
         }
         (Some(name), _) => name.as_str(),

@@ -11,7 +11,7 @@ use echo_domain::fulfillment::{FulfillmentAnswer, FulfillmentItem, FulfillmentRe
 use echo_domain::guid::Guid;
 use echo_domain::order::{CatalogItemRef, ItemState, OrderItem, ProviderOrderKey, UserInformation};
 use echo_domain::policy::Transaction;
-use echo_gateway::wire::fulfillment::{AnswerError, decode_answer, encode_request};
+use echo_gateway::soap::fulfillment::{AnswerError, decode_answer, encode_request};
 
 use super::{BIN, SoapClient};
 

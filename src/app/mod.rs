@@ -1,0 +1,120 @@
+//! The application layer: every operation the gateway offers, independent of the protocol
+//! that carried it. An operation takes typed inputs and the authenticated [`Caller`], checks
+//! what the caller may touch, applies the domain's rules, persists through `storage` (the
+//! outbox in the same transaction as its cause) and returns typed results or a
+//! [`GatewayError`]. It knows no XML, no HTTP and no protocol's error format: the adapters
+//! (`soap`, the CLI's `admin`) decode requests into these calls and encode their results.
+
+pub mod deliveries;
+pub mod option_selections;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::credentials;
+use crate::error::{GatewayError, GatewayResult};
+use crate::storage::{Store, StoredToken};
+use echo_domain::account::{Provider, User};
+use echo_domain::caller::Caller;
+use echo_domain::guid::Guid;
+use echo_domain::timestamp::Timestamp;
+use echo_forms::FormCache;
+
+/// Settings the operations need.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    pub token_lifetime: Duration,
+    pub endpoint_test_timeout: Duration,
+    /// How long an inbound OrderFulfillment caller waits for the partner before POSTPONED.
+    pub relay_wait: Duration,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        ServiceSettings {
+            token_lifetime: Duration::from_secs(24 * 3600),
+            endpoint_test_timeout: Duration::from_secs(10),
+            relay_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Everything an operation works with.
+pub struct Gateway {
+    pub store: Arc<Store>,
+    pub settings: ServiceSettings,
+    /// Compiled option-definition forms, by definition GUID.
+    pub forms: FormCache,
+    /// Woken when durable background work (see `maintenance`) has been queued.
+    pub maintenance: Notify,
+    /// Woken when deliveries to partners have been queued (see `delivery::worker`).
+    pub deliveries: Notify,
+}
+
+impl Gateway {
+    pub fn new(store: Arc<Store>, settings: ServiceSettings) -> Gateway {
+        Gateway {
+            store,
+            settings,
+            forms: FormCache::new(),
+            maintenance: Notify::new(),
+            deliveries: Notify::new(),
+        }
+    }
+
+    /// Resolves a request's token to the caller it stands for.
+    pub fn authenticate(&self, token: &str) -> GatewayResult<Caller> {
+        let redacted = credentials::redact(token);
+        let stored = self
+            .store
+            .token(&credentials::token_digest(token))?
+            .ok_or_else(|| GatewayError::TokenNotFound(redacted.clone()))?;
+        if stored.expires <= Timestamp::now() {
+            return Err(GatewayError::TokenExpired(redacted));
+        }
+        let user = self
+            .store
+            .user(stored.user.as_str())?
+            .ok_or(GatewayError::TokenNotFound(redacted))?;
+        Ok(Caller::of(&user, stored.acting_provider))
+    }
+
+    /// Issues a new token for `user`, optionally acting for one provider.
+    pub fn issue_token(
+        &self,
+        user: &User,
+        acting_provider: Option<Guid>,
+        lifetime: Duration,
+    ) -> GatewayResult<String> {
+        let token = credentials::new_token();
+        let lifetime_seconds = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
+        let stored = StoredToken {
+            user: user.guid.clone(),
+            acting_provider,
+            expires: Timestamp::now().plus_seconds(lifetime_seconds),
+        };
+        self.store
+            .put_token(&credentials::token_digest(&token), &stored)?;
+        Ok(token)
+    }
+
+    /// Finds a provider by GUID, or by its short ID as ECHO clients also send.
+    pub fn find_provider(&self, guid_or_id: &str) -> GatewayResult<Provider> {
+        let found = match self.store.provider(&guid_or_id.to_uppercase())? {
+            Some(provider) => Some(provider),
+            None => self.store.provider_by_id(guid_or_id)?,
+        };
+        found.ok_or_else(|| GatewayError::not_found("Provider", guid_or_id))
+    }
+}
+
+/// Runs blocking work (storage, hashing) on tokio's blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> GatewayResult<T> + Send + 'static,
+) -> GatewayResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| GatewayError::Internal(e.to_string()))?
+}
