@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::app::ServiceSettings;
 use crate::delivery::worker::DeliverySettings;
 use crate::server::ServeSettings;
-use crate::soap::xml::XmlLimits;
+use crate::xml::XmlLimits;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
 pub const DEFAULT_DATA_DIR: &str = "./data";

@@ -15,7 +15,7 @@ use common::{
     xml_escape,
 };
 use echo_forms::{CompiledForm, check_form};
-use echo_gateway::soap::xml::Element;
+use echo_gateway::xml::Element;
 
 const PROVIDER: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
 

@@ -19,7 +19,7 @@ use common::{
     TestGateway, element_text, element_texts, parse, provider_staff_token, token_envelope,
     traffic_dir,
 };
-use echo_gateway::soap::xml::Element;
+use echo_gateway::xml::Element;
 
 const OPS: &str = "OrderProcessingService";
 /// Staff of the first and second shop provider.

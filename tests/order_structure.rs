@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use common::orders::{Shop, guid_list_param, oms_ok, order_items_param, place_submitted_order};
 use common::{SoapClient, TestGateway, element_texts, parse, traffic_dir};
-use echo_gateway::soap::xml::Element;
+use echo_gateway::xml::Element;
 
 /// Address fields the recorded order lacks (its addresses held UsFormat and Country only);
 /// submitting needs a full US address, so the live order has them.

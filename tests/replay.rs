@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use common::replay::{assert_same, exchanges};
 use common::{TestGateway, cli, descendants, envelope, operator_token, parse, traffic_dir};
-use echo_gateway::soap::xml::Element;
+use echo_gateway::xml::Element;
 
 /// Folders (directly) holding `*.request.xml` files, below `root`.
 fn fixture_folders(root: &Path) -> Vec<PathBuf> {

@@ -15,13 +15,14 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::app::deliveries;
+use crate::app::providers;
 use crate::app::{Gateway, ServiceSettings};
 use crate::credentials;
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::catalog;
-use crate::soap::provider::approve_pending_certificate;
 use crate::storage::{StorageError, Store};
 use echo_domain::account::{Role, User, validate_membership, validate_name};
+use echo_domain::caller::Caller;
 use echo_domain::catalog::CatalogItem;
 use echo_domain::delivery::DeliveryState;
 use echo_domain::guid::Guid;
@@ -98,8 +99,8 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
             gateway.issue_token(&user, None, Duration::from_secs(hours.saturating_mul(3600)))
         }
         AdminCommand::ApproveCertificate { provider } => {
-            let provider = gateway.find_provider(&provider)?;
-            approve_pending_certificate(gateway, &provider)?;
+            let provider =
+                providers::approve_certificate(gateway, &Caller::local_operator(), &provider)?;
             Ok(format!(
                 "approved the pending certificate of {}",
                 provider.id

@@ -6,10 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::client_cache::ClientCache;
-use super::partner_client::describe;
 use crate::app::{Gateway, blocking};
 use crate::error::{GatewayError, GatewayResult};
+use crate::partner::client::describe;
+use crate::partner::client_cache::ClientCache;
 use crate::soap::fulfillment::{decode_answer, encode_request};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::delivery::{

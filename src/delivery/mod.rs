@@ -1,9 +1,5 @@
-//! Delivery to data partners: the worker that drains the durable outbox (`worker`), one
-//! attempt (`attempt`), HTTP clients built from a provider's policy with SSL pinning
-//! (`partner_client`, `client_cache`), and the endpoint connection test.
+//! Delivery to data partners: the worker that drains the durable outbox (`worker`) and one
+//! attempt (`attempt`). HTTP clients come from `partner`.
 
 pub mod attempt;
-pub mod client_cache;
-pub mod endpoint_probe;
-pub mod partner_client;
 pub mod worker;

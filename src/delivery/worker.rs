@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::attempt::{self, AttemptContext};
-use super::client_cache::ClientCache;
 use crate::app::Gateway;
+use crate::partner::client_cache::ClientCache;
 use crate::shutdown::Shutdown;
 use echo_domain::delivery::Delivery;
 use echo_domain::guid::Guid;

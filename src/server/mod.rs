@@ -21,8 +21,8 @@ use crate::admin;
 use crate::app::{Gateway, ServiceSettings};
 use crate::delivery::worker::{self as delivery_worker, DeliverySettings};
 use crate::shutdown;
-use crate::soap::xml::XmlLimits;
 use crate::storage::{StorageError, Store};
+use crate::xml::XmlLimits;
 use listener::{Transport, accept_loop};
 use router::{AppState, router};
 

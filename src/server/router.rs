@@ -20,8 +20,8 @@ use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::fulfillment::{encode_answer, encode_fault};
 use crate::soap::wsdl;
-use crate::soap::xml::XmlLimits;
 use crate::soap::{Service, dispatch, relay};
+use crate::xml::XmlLimits;
 use echo_domain::policy::Transaction;
 
 /// What every handler shares.

@@ -7,7 +7,7 @@ use crate::credentials;
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
+use crate::xml::Element;
 use echo_domain::account::User;
 use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;

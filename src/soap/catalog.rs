@@ -4,7 +4,7 @@
 use super::Gateway;
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::message::Fields;
-use crate::soap::xml::Element;
+use crate::xml::Element;
 use echo_domain::caller::Caller;
 use echo_domain::catalog::CatalogItem;
 use echo_domain::guid::Guid;

@@ -26,7 +26,7 @@ use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 
 use super::TYPES_NS;
-use super::xml::{Element, QName};
+use crate::xml::{Element, QName};
 
 /// The largest text a single field may hold (metadata documents included).
 const MAX_FIELD_BYTES: usize = 4 << 20;

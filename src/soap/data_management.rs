@@ -10,7 +10,7 @@ use crate::error::GatewayResult;
 use crate::soap::TYPES_NS;
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
+use crate::xml::Element;
 use echo_domain::option_definition::{OptionAssignment, OptionDefinitionError};
 use echo_domain::timestamp::Timestamp;
 

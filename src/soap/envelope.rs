@@ -2,8 +2,8 @@
 //! response envelope in the version the request used.
 
 use super::writer::Out;
-use super::xml::{Element, XmlLimits, parse_document};
 use crate::error::RequestError;
+use crate::xml::{Element, XmlLimits, parse_document};
 
 pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";

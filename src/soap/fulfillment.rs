@@ -18,8 +18,8 @@ pub use request::{decode_request, encode_request};
 
 use super::envelope::{SoapVersion, wrap_body};
 use super::writer::Out;
-use super::xml::{Element, QName};
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
+use crate::xml::{Element, QName};
 use echo_domain::policy::Transaction;
 
 /// Operations and their parameters.
@@ -99,7 +99,7 @@ fn write_sample(name: &str, envelope: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::soap::xml::{XmlLimits, parse_document};
+    use crate::xml::{XmlLimits, parse_document};
 
     #[test]
     fn translation_swaps_v9_and_v10_and_keeps_others() {

@@ -1,9 +1,9 @@
 //! Reading request parameters and type fields out of a parsed operation element, with a
 //! precise [`RequestError`] for anything missing or malformed.
 
-use super::xml::Element;
 use super::{ECHO_NS, TYPES_NS};
 use crate::error::RequestError;
+use crate::xml::Element;
 use echo_domain::timestamp::Timestamp;
 
 /// Reads the children of one element that live in one namespace: operation parameters (ECHO

@@ -21,14 +21,13 @@ pub mod relay;
 pub mod user;
 pub mod writer;
 pub mod wsdl;
-pub mod xml;
 
 use crate::app::Gateway;
 use crate::error::{GatewayError, GatewayResult, RequestError};
+use crate::xml::Element;
 use echo_domain::caller::Caller;
 use message::Fields;
 use writer::Out;
-use xml::Element;
 
 /// Operations and their parameters.
 pub const ECHO_NS: &str = "http://echo.nasa.gov/echo/v10";

@@ -7,8 +7,8 @@ use crate::error::RequestError;
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
 use crate::storage::{ChangeOrigin, OrderChange};
+use crate::xml::Element;
 use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;
 use echo_domain::option_definition::{

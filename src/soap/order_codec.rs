@@ -10,7 +10,7 @@ use crate::error::RequestError;
 use crate::soap::TYPES_NS;
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
+use crate::xml::Element;
 use echo_domain::guid::Guid;
 use echo_domain::order::{
     Address, Contact, OptionSelection, Order, OrderItem, OrderReceipt, Phone, Pricing,
@@ -476,7 +476,7 @@ mod tests {
     use super::*;
     use crate::soap::ECHO_NS;
     use crate::soap::envelope::SOAP11_NS;
-    use crate::soap::xml::{XmlLimits, parse_document};
+    use crate::xml::{XmlLimits, parse_document};
     use echo_domain::order::{CatalogItemRef, ItemSettlement, OptionSelection, OrderEvent};
 
     /// The escaped option selection Content of every recorded item.

@@ -1,17 +1,13 @@
-//! ProviderService: provider policies (set, get, remove, approve a pinned certificate), provider
-//! names, and a live test of a provider's endpoint.
+//! ProviderService over SOAP: decodes provider-policy operations, calls
+//! [`app::providers`](crate::app::providers) and encodes the answers.
 
-use super::{Gateway, name_guid_item, response, result_response};
-use crate::delivery::endpoint_probe;
-use crate::error::RequestError;
-use crate::error::{GatewayError, GatewayResult};
+use super::{Gateway, caller, name_guid_item, response, result_response};
+use crate::app::providers::{self, PolicyChange};
+use crate::error::{GatewayResult, RequestError};
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
-use crate::soap::xml::{Element, XmlLimits, parse_document};
-use echo_domain::account::Provider;
-use echo_domain::caller::Caller;
-use echo_domain::policy::{PolicyError, PolicyRecord, ProviderPolicies, Transaction};
-use echo_domain::timestamp::Timestamp;
+use crate::xml::Element;
+use echo_domain::policy::{PolicyRecord, ProviderPolicies, Transaction};
 
 pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResult<Out>> {
     Some(match name {
@@ -26,62 +22,50 @@ pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResu
     })
 }
 
+/// The `providerGuid` parameter most operations carry.
+fn provider_param(op: &Element) -> GatewayResult<&str> {
+    Ok(Fields::params(op).required_text("providerGuid")?)
+}
+
 fn set_policies(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let provider = managed_provider(gateway, op)?;
-    let element = Fields::params(op).required_element("policies")?;
-    let (policies, certificate) = decode_policies(element)?;
-    gateway
-        .store
-        .update_policies(provider.guid.as_str(), |previous| {
-            PolicyRecord::apply(previous.as_ref(), policies, certificate, Timestamp::now())
-                .map_err(GatewayError::from)
-        })?;
+    let caller = caller(gateway, op)?;
+    let provider = provider_param(op)?;
+    let change = decode_policies(Fields::params(op).required_element("policies")?)?;
+    providers::set_policies(gateway, &caller, provider, change)?;
     Ok(response("SetProviderPolicies"))
 }
 
 fn get_providers_policies(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let caller = crate::soap::caller(gateway, op)?;
-    let providers = match Fields::params(op).string_list("providerGuids") {
-        Some(guids) => guids
-            .iter()
-            .map(|guid| gateway.find_provider(guid))
-            .collect::<GatewayResult<Vec<Provider>>>()?,
-        None => visible_providers(gateway, &caller)?,
-    };
-    let mut result = Out::echo("result");
-    for provider in &providers {
-        caller.require_provider_access(&provider.guid)?;
-        let record = gateway.store.policies(provider.guid.as_str())?;
-        result.push(encode_record(Out::types("Item"), record.as_ref()));
-    }
-    Ok(result_response("GetProvidersPolicies", result))
+    let caller = caller(gateway, op)?;
+    let named = Fields::params(op).string_list("providerGuids");
+    let records = providers::policies_of_providers(gateway, &caller, named.as_deref())?;
+    let items = records
+        .iter()
+        .map(|record| encode_record(Out::types("Item"), record.as_ref()));
+    Ok(result_response(
+        "GetProvidersPolicies",
+        Out::echo("result").children(items),
+    ))
 }
 
 fn get_provider_policies(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let provider = managed_provider(gateway, op)?;
-    let record = gateway.store.policies(provider.guid.as_str())?;
+    let caller = caller(gateway, op)?;
+    let record = providers::policies(gateway, &caller, provider_param(op)?)?;
     let result = encode_record(Out::echo("result"), record.as_ref());
     Ok(result_response("GetProviderPolicies", result))
 }
 
 fn remove_policies(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let provider = managed_provider(gateway, op)?;
-    gateway.store.remove_policies(provider.guid.as_str())?;
+    let caller = caller(gateway, op)?;
+    providers::remove_policies(gateway, &caller, provider_param(op)?)?;
     Ok(response("RemoveProviderPolicies"))
 }
 
 fn provider_names(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    crate::soap::caller(gateway, op)?;
-    let providers = match Fields::params(op).string_list("guids") {
-        Some(guids) => guids
-            .iter()
-            .map(|guid| gateway.find_provider(guid))
-            .collect::<GatewayResult<Vec<Provider>>>()?,
-        None => gateway.store.providers()?,
-    };
-    let items = providers
-        .iter()
-        .map(|p| name_guid_item(&p.id, p.guid.as_str()));
+    let caller = caller(gateway, op)?;
+    let named = Fields::params(op).string_list("guids");
+    let found = providers::providers(gateway, &caller, named.as_deref())?;
+    let items = found.iter().map(|p| name_guid_item(&p.id, p.guid.as_str()));
     Ok(result_response(
         "GetProviderNames",
         Out::echo("result").children(items),
@@ -89,61 +73,19 @@ fn provider_names(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
 }
 
 fn test_endpoint(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let provider = managed_provider(gateway, op)?;
-    let record = gateway
-        .store
-        .policies(provider.guid.as_str())?
-        .ok_or_else(|| GatewayError::not_found("ProviderPolicies", provider.guid.to_string()))?;
-    endpoint_probe::probe_blocking(&record, gateway.settings.endpoint_test_timeout)
-        .map_err(GatewayError::EndpointUnreachable)?;
+    let caller = caller(gateway, op)?;
+    providers::test_endpoint(gateway, &caller, provider_param(op)?)?;
     Ok(response("TestEndpointConnection"))
 }
 
 fn approve_certificate(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let caller = crate::soap::caller(gateway, op)?;
-    caller.require_operator()?;
-    let provider = gateway.find_provider(Fields::params(op).required_text("providerGuid")?)?;
-    approve_pending_certificate(gateway, &provider)?;
+    let caller = caller(gateway, op)?;
+    providers::approve_certificate(gateway, &caller, provider_param(op)?)?;
     Ok(response("ApproveProviderSslCertificate"))
 }
 
-/// Makes a provider's pending certificate the trusted one (SOAP and CLI share this).
-pub fn approve_pending_certificate(gateway: &Gateway, provider: &Provider) -> GatewayResult<()> {
-    gateway
-        .store
-        .update_policies(provider.guid.as_str(), |record| {
-            let mut record = record.ok_or_else(|| {
-                GatewayError::not_found("ProviderPolicies", provider.guid.to_string())
-            })?;
-            record.approve_pending_certificate(Timestamp::now())?;
-            Ok::<_, GatewayError>(record)
-        })?;
-    Ok(())
-}
-
-/// The provider named by `providerGuid`, checked to be one the caller may manage.
-fn managed_provider(gateway: &Gateway, op: &Element) -> GatewayResult<Provider> {
-    let caller = crate::soap::caller(gateway, op)?;
-    let provider = gateway.find_provider(Fields::params(op).required_text("providerGuid")?)?;
-    caller.require_provider_access(&provider.guid)?;
-    Ok(provider)
-}
-
-/// The providers whose policies a nil list means: all for operators, one's own for staff.
-fn visible_providers(gateway: &Gateway, caller: &Caller) -> GatewayResult<Vec<Provider>> {
-    if caller.is_operator() {
-        return Ok(gateway.store.providers()?);
-    }
-    caller
-        .provider
-        .iter()
-        .map(|guid| gateway.find_provider(guid.as_str()))
-        .collect()
-}
-
-/// Reads a `ProviderPolicies` element; the certificate is returned apart because it is not
-/// part of the policies until approved.
-fn decode_policies(element: &Element) -> GatewayResult<(ProviderPolicies, Option<String>)> {
+/// Reads a `ProviderPolicies` element.
+fn decode_policies(element: &Element) -> GatewayResult<PolicyChange> {
     let fields = Fields::of_type(element);
     let ssl = fields.element("SslPolicy").map(Fields::of_type);
     let policies = ProviderPolicies {
@@ -162,14 +104,20 @@ fn decode_policies(element: &Element) -> GatewayResult<(ProviderPolicies, Option
             .string_list("CollectionsSupportingDuplicateOrderItems"),
         supported_transactions: decode_transactions(fields)?,
         max_items_per_order: fields.int("MaxItemsPerOrder")?,
-        properties: decode_properties(fields)?,
+        properties: fields
+            .text("Properties")
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_owned),
         ordering_suspended_until: fields.timestamp("OrderingSuspendedUntilDate")?,
         override_notification_enabled: fields.bool("overrideNotificationEnabled")?,
     };
     let certificate = ssl
         .and_then(|s| s.text("SslCertificate"))
         .map(str::to_owned);
-    Ok((policies, certificate))
+    Ok(PolicyChange {
+        policies,
+        certificate,
+    })
 }
 
 fn decode_transactions(fields: Fields<'_>) -> GatewayResult<Option<Vec<Transaction>>> {
@@ -190,16 +138,6 @@ fn decode_transactions(fields: Fields<'_>) -> GatewayResult<Option<Vec<Transacti
         })
         .collect::<GatewayResult<Vec<_>>>()
         .map(Some)
-}
-
-/// Properties is free XML sent escaped; it must be well-formed so partners can parse it.
-fn decode_properties(fields: Fields<'_>) -> GatewayResult<Option<String>> {
-    let Some(text) = fields.text("Properties").filter(|t| !t.trim().is_empty()) else {
-        return Ok(None);
-    };
-    parse_document(text, XmlLimits::default())
-        .map_err(|e| PolicyError::Properties(e.to_string()))?;
-    Ok(Some(text.to_owned()))
 }
 
 /// Writes a record's policies into `container`, or marks it nil when there are none.

@@ -15,7 +15,7 @@ use crate::error::RequestError;
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::envelope::parse_request;
 use crate::soap::fulfillment::{FULFILLMENT_NS, decode_request};
-use crate::soap::xml::XmlLimits;
+use crate::xml::XmlLimits;
 use echo_domain::delivery::DeliveryState;
 use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
 use echo_domain::policy::Transaction;

@@ -4,7 +4,7 @@ use super::{Gateway, name_guid_item, result_response};
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
+use crate::xml::Element;
 use echo_domain::account::{Role, User};
 use echo_domain::caller::{AccessDenied, Caller};
 

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::xml::XSI_NS;
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
+use crate::xml::XSI_NS;
 
 /// An element to write.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::orders::{guid_list_param, oms_ok};
 use super::{SoapClient, TYPES_NS, TestGateway, cli, descendants, parse};
-use echo_gateway::soap::xml::Element;
+use echo_gateway::xml::Element;
 
 /// How a provider reaches its partner.
 #[derive(Debug, Clone, Copy)]

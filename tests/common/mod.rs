@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use echo_gateway::soap::xml::{Element, XmlLimits, parse_document};
+use echo_gateway::xml::{Element, XmlLimits, parse_document};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_echo-gateway");
 pub const ECHO_NS: &str = "http://echo.nasa.gov/echo/v10";

@@ -25,7 +25,7 @@ use super::{
     TYPES_NS, TestGateway, cli, element_text, element_texts, operator_token, parse,
     provider_staff_token, traffic_dir, xml_escape,
 };
-use echo_gateway::soap::xml::Element;
+use echo_gateway::xml::Element;
 
 pub const DEV07: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
 /// The order owner's name (the recorded `GetUserNames` answer) and the GUID it gets.

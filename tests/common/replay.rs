@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use echo_gateway::soap::xml::{Element, XSI_NS};
+use echo_gateway::xml::{Element, XSI_NS};
 
 /// The (name, request, response) exchanges of a folder, in recorded order; `name` is the
 /// file stem such as `01-GetOrders`.

@@ -51,6 +51,17 @@ impl Caller {
         }
     }
 
+    /// Whoever runs the CLI on the data directory (or its owner-only admin socket): they hold
+    /// the database itself, so they act as an operator.
+    pub fn local_operator() -> Caller {
+        Caller {
+            user_guid: Guid::nil(),
+            user_name: "local operator (CLI)".to_owned(),
+            role: Role::Operator,
+            provider: None,
+        }
+    }
+
     pub fn is_operator(&self) -> bool {
         self.role == Role::Operator
     }

@@ -34,6 +34,11 @@ impl Guid {
         }
     }
 
+    /// The all-zero GUID, which no account has: it names the local operator.
+    pub fn nil() -> Self {
+        Guid("00000000-0000-0000-0000-000000000000".to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

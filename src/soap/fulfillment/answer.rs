@@ -15,7 +15,7 @@ use crate::soap::order_codec::{
     decode_receipt, encode_receipt, nested, optional_field, optional_text, within,
 };
 use crate::soap::writer::Out;
-use crate::soap::xml::{Element, XmlLimits};
+use crate::xml::{Element, XmlLimits};
 use echo_domain::fulfillment::{Disposition, FulfillmentAnswer};
 use echo_domain::policy::Transaction;
 

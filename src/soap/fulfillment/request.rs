@@ -12,7 +12,7 @@ use crate::soap::order_codec::{
     within,
 };
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
+use crate::xml::Element;
 use echo_domain::fulfillment::{FulfillmentItem, FulfillmentRequest};
 use echo_domain::guid::Guid;
 use echo_domain::order::{CatalogItemRef, ItemState, OptionSelection, OrderItem, ProviderOrderKey};
@@ -158,7 +158,7 @@ mod tests {
     use super::*;
     use crate::soap::envelope::parse_request;
     use crate::soap::fulfillment::{FULFILLMENT_NS, write_sample};
-    use crate::soap::xml::XmlLimits;
+    use crate::xml::XmlLimits;
     use echo_domain::order::{Address, Contact, Phone, UserInformation};
 
     fn contact(email: &str) -> Contact {

@@ -12,9 +12,9 @@ use crate::soap::order_codec::{
     OrderItemInput, decode_order_item_guid, decode_order_item_input, decode_user_information,
 };
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
 use crate::soap::{Gateway, response, result_response};
 use crate::storage::{ChangeOrigin, OrderChange};
+use crate::xml::Element;
 use echo_domain::catalog::CatalogError;
 use echo_domain::guid::Guid;
 use echo_domain::option_definition::OptionDefinitionError;

@@ -11,9 +11,9 @@ use crate::error::{GatewayError, GatewayResult};
 use crate::soap::message::Fields;
 use crate::soap::order_codec::decode_provider_order_guid;
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
 use crate::soap::{Gateway, response, result_response};
 use crate::storage::{ChangeOrigin, OrderChange};
+use crate::xml::Element;
 use echo_domain::guid::Guid;
 use echo_domain::order::{
     Order, OrderEvent, OrderState, ProviderOrderKey, QuoteOutcome, quote_outcome, validate_order,

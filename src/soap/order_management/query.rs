@@ -12,8 +12,8 @@ use crate::soap::order_codec::{
     encode_provider_order_guid,
 };
 use crate::soap::writer::Out;
-use crate::soap::xml::Element;
 use crate::soap::{Gateway, result_response};
+use crate::xml::Element;
 use echo_domain::caller::{AccessDenied, Caller, OrderView};
 use echo_domain::guid::Guid;
 use echo_domain::order::{Order, OrderItem, OrderState};

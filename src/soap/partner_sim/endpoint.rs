@@ -19,7 +19,7 @@ use crate::soap::envelope::{SoapVersion, parse_request};
 use crate::soap::fault::FaultCode;
 use crate::soap::fulfillment::{decode_request, encode_answer, encode_fault};
 use crate::soap::wsdl;
-use crate::soap::xml::XmlLimits;
+use crate::xml::XmlLimits;
 use echo_domain::fulfillment::{Disposition, FulfillmentRequest};
 
 /// Requests larger than this are refused (HTTP 413).

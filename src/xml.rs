@@ -121,6 +121,12 @@ impl Element {
 }
 
 /// Parses a whole document into its root element.
+/// Checks that `text` is a well-formed document under the default limits (free XML fields
+/// such as a policy's Properties, which partners parse).
+pub fn check_well_formed(text: &str) -> Result<(), XmlError> {
+    parse_document(text, XmlLimits::default()).map(|_| ())
+}
+
 pub fn parse_document(input: &str, limits: XmlLimits) -> Result<Element, XmlError> {
     let mut reader = NsReader::from_str(input);
     reader.config_mut().check_end_names = true;

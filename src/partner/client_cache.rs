@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::partner_client::{ClientError, client_for};
+use super::client::{ClientError, client_for};
 use echo_domain::guid::Guid;
 use echo_domain::policy::PolicyRecord;
 

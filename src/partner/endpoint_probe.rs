@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::partner_client::{client_for, describe};
+use super::client::{client_for, describe};
 use echo_domain::policy::PolicyRecord;
 
 /// Connects to the policy's endpoint and sends a GET for its WSDL. Any HTTP answer means the

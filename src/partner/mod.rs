@@ -1,0 +1,7 @@
+//! Outbound HTTP to data partners, whatever the protocol on top: clients built from a
+//! provider's policy with SSL pinning (`client`), one client per provider (`client_cache`),
+//! and the endpoint connection test (`endpoint_probe`). Depends only on the domain.
+
+pub mod client;
+pub mod client_cache;
+pub mod endpoint_probe;
