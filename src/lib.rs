@@ -16,4 +16,5 @@ pub mod server;
 pub mod shutdown;
 pub mod soap;
 pub mod storage;
+pub mod tls;
 pub mod xml;

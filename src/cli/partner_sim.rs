@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::server::tls;
 use crate::soap::partner_sim::{self, Callback, PartnerSimConfig, PartnerSimError, RequestLog};
+use crate::tls;
 use echo_domain::fulfillment::Disposition;
 
 #[derive(Debug, Args)]

@@ -6,7 +6,6 @@ pub mod listener;
 pub mod maintenance;
 pub mod metrics;
 pub mod router;
-pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,6 +21,7 @@ use crate::app::{Gateway, ServiceSettings};
 use crate::delivery::worker::{self as delivery_worker, DeliverySettings};
 use crate::shutdown;
 use crate::storage::{StorageError, Store};
+use crate::tls;
 use crate::xml::XmlLimits;
 use listener::{Transport, accept_loop};
 use router::{AppState, router};

@@ -2,11 +2,9 @@
 //! response envelope in the version the request used.
 
 use super::writer::Out;
+use super::{SOAP11_NS, SOAP12_NS};
 use crate::error::RequestError;
 use crate::xml::{Element, XmlLimits, parse_document};
-
-pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 
 /// The SOAP version of a request; responses answer in the same one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

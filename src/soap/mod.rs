@@ -29,6 +29,10 @@ use echo_domain::caller::Caller;
 use message::Fields;
 use writer::Out;
 
+/// SOAP 1.1 envelopes.
+pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+/// SOAP 1.2 envelopes.
+pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 /// Operations and their parameters.
 pub const ECHO_NS: &str = "http://echo.nasa.gov/echo/v10";
 /// Types and their fields.

@@ -475,7 +475,7 @@ mod tests {
 
     use super::*;
     use crate::soap::ECHO_NS;
-    use crate::soap::envelope::SOAP11_NS;
+    use crate::soap::SOAP11_NS;
     use crate::xml::{XmlLimits, parse_document};
     use echo_domain::order::{CatalogItemRef, ItemSettlement, OptionSelection, OrderEvent};
 

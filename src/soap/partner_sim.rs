@@ -65,7 +65,7 @@ pub enum PartnerSimError {
     #[error(transparent)]
     Callback(#[from] CallbackError),
     #[error(transparent)]
-    Tls(#[from] crate::server::tls::TlsSetupError),
+    Tls(#[from] crate::tls::TlsSetupError),
 }
 
 /// Listens, announces `partner-sim listening on <url>` and `partner-sim ready` on stdout, and

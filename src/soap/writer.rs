@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
+use super::{ECHO_NS, FAULTS_NS, SOAP11_NS, SOAP12_NS, TYPES_NS};
 use crate::xml::XSI_NS;
 
 /// An element to write.
@@ -140,7 +140,7 @@ fn prefix_of(ns: &str) -> Option<&'static str> {
         ECHO_NS => Some("ns2"),
         TYPES_NS => Some("ns3"),
         FAULTS_NS => Some("ns4"),
-        super::envelope::SOAP11_NS | super::envelope::SOAP12_NS => Some("SOAP-ENV"),
+        SOAP11_NS | SOAP12_NS => Some("SOAP-ENV"),
         _ => None,
     }
 }

@@ -97,7 +97,7 @@ impl Drop for PartnerSim {
 
 /// A client builder without proxies, with the crypto provider installed.
 pub fn client_builder() -> reqwest::ClientBuilder {
-    echo_gateway::server::tls::install_crypto_provider();
+    echo_gateway::tls::install_crypto_provider();
     reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(30))

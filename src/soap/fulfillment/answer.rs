@@ -8,13 +8,14 @@ use super::{
 };
 use crate::error::RequestError;
 use crate::soap::FAULTS_NS;
-use crate::soap::envelope::{SOAP11_NS, SOAP12_NS, parse_request};
+use crate::soap::envelope::parse_request;
 use crate::soap::fault::FaultCode;
 use crate::soap::message::Fields;
 use crate::soap::order_codec::{
     decode_receipt, encode_receipt, nested, optional_field, optional_text, within,
 };
 use crate::soap::writer::Out;
+use crate::soap::{SOAP11_NS, SOAP12_NS};
 use crate::xml::{Element, XmlLimits};
 use echo_domain::fulfillment::{Disposition, FulfillmentAnswer};
 use echo_domain::policy::Transaction;

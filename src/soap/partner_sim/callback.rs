@@ -8,9 +8,9 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::server::tls::install_crypto_provider;
 use crate::soap::envelope::{SoapVersion, render_response};
 use crate::soap::writer::Out;
+use crate::tls::install_crypto_provider;
 use echo_domain::fulfillment::FulfillmentRequest;
 use echo_domain::guid::Guid;
 
