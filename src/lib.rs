@@ -1,7 +1,35 @@
 //! echo-gateway: an order-fulfillment gateway speaking NASA ECHO's SOAP/XML ordering protocol.
 //!
-//! Layers point one way (see ARCHITECTURE.md): `wire` (SOAP, XML, WSDL) → `services`
-//! (operations) → `domain` (pure rules) → `storage` and `delivery`.
+//! Clients order through ECHO's OrderManagementService; the gateway validates option
+//! selections against the providers' ECHO Forms, splits orders into one provider order per
+//! data partner, stores every change durably (redb) before answering, and delivers to each
+//! partner's v9 OrderFulfillment endpoint through a durable outbox. ARCHITECTURE.md draws
+//! the layers; `scripts/check-layers` keeps the imports true to it.
+//!
+//! # Layout
+//!
+//! Adapters (decode a protocol, call the application layer, encode its answer):
+//! - [`soap`]: SOAP envelopes, the v10 services, the v9 codec and relay, faults, WSDL, and the
+//!   simulated partner.
+//! - [`admin`]: administration commands shared by the CLI and the server's admin socket.
+//!
+//! Application layer:
+//! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox.
+//!
+//! Below it:
+//! - [`storage`]: redb tables, one file per concept.
+//! - [`partner`]: outbound HTTP clients to partners (pinned certificates), endpoint probe.
+//! - [`error`]: `GatewayError`, the one error type of operations.
+//! - [`credentials`]: password hashes, tokens, redaction.
+//! - [`xml`]: the bounded, DOCTYPE-free XML reader everything from outside goes through.
+//! - [`tls`]: the server's TLS identity.
+//! - [`shutdown`]: the shutdown signal shared by the process's tasks.
+//! - `echo_domain` and `echo_forms` (crates): pure rules and the ECHO Forms engine.
+//!
+//! The process:
+//! - [`server`]: listeners, HTTP routes, metrics, background maintenance; starts everything.
+//! - [`delivery`]: the outbox worker that sends deliveries to partners.
+//! - [`cli`], [`config`], [`catalog_import`]: command line, configuration, catalog files.
 
 pub mod admin;
 pub mod app;
