@@ -1,6 +1,6 @@
 //! Orders as their owners (and operators) handle them: `edit` creates orders and changes their
 //! items and user information, `lifecycle` moves them through the state machine (validate,
-//! quote, submit, cancel, resubmit, remove) and queues the deliveries that owes partners,
+//! quote, submit, cancel, resubmit, remove) and queues the deliveries a change owes partners,
 //! `query` reads orders as the caller may see them. Every change commits the order, its
 //! outbox entries and its change record in one transaction, or nothing.
 
