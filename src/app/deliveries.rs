@@ -1,44 +1,54 @@
-//! Operators' view of deliveries to partners: listing them with their state, showing one's
-//! attempt history, and retrying a failed one (a new round of tries with the same idempotency
-//! key; the provider order goes back in flight).
+//! Deliveries to partners as operators and providers see them: listing them with their state,
+//! showing one's attempt history, and retrying a failed one (a new round of tries with the
+//! same idempotency key; the provider order goes back in flight). Operators see and retry
+//! every delivery, provider staff their own provider's.
 
 use super::Gateway;
 use crate::error::{GatewayError, GatewayResult};
 use crate::storage::{ChangeOrigin, OrderChange};
+use echo_domain::caller::Caller;
 use echo_domain::delivery::{Delivery, DeliveryState, retry_event};
 use echo_domain::timestamp::Timestamp;
 
-/// Deliveries, oldest first, optionally only one provider's (ID or GUID) or in one state.
+/// The deliveries the caller may see, oldest first, optionally only one provider's (ID or
+/// GUID; one the caller may act for) or in one state.
 pub fn list(
     gateway: &Gateway,
+    caller: &Caller,
     provider: Option<&str>,
     state: Option<DeliveryState>,
 ) -> GatewayResult<Vec<Delivery>> {
     let provider = provider.map(|p| gateway.find_provider(p)).transpose()?;
+    if let Some(provider) = &provider {
+        caller.require_provider_access(&provider.guid)?;
+    }
     Ok(gateway
         .store
         .deliveries()?
         .into_iter()
         .filter(|d| {
-            provider
-                .as_ref()
-                .is_none_or(|p| d.entry.provider_order.provider_guid == p.guid)
+            let guid = &d.entry.provider_order.provider_guid;
+            caller.require_provider_access(guid).is_ok()
+                && provider.as_ref().is_none_or(|p| *guid == p.guid)
         })
         .filter(|d| state.is_none_or(|s| d.status.state == s))
         .collect())
 }
 
-pub fn show(gateway: &Gateway, id: u64) -> GatewayResult<Delivery> {
-    gateway
+/// One delivery of a provider the caller may act for.
+pub fn show(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Delivery> {
+    let delivery = gateway
         .store
         .delivery(id)?
-        .ok_or_else(|| GatewayError::not_found("Delivery", id.to_string()))
+        .ok_or_else(|| GatewayError::not_found("Delivery", id.to_string()))?;
+    caller.require_provider_access(&delivery.entry.provider_order.provider_guid)?;
+    Ok(delivery)
 }
 
 /// Retries a failed delivery: its provider order returns to QUOTING, SUBMITTING or CANCELLING
 /// and the worker makes a new round of RetryAttempts tries.
-pub fn retry(gateway: &Gateway, id: u64) -> GatewayResult<Delivery> {
-    let Delivery { entry, mut status } = show(gateway, id)?;
+pub fn retry(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Delivery> {
+    let Delivery { entry, mut status } = show(gateway, caller, id)?;
     if status.state != DeliveryState::Failed {
         return Err(GatewayError::DeliveryNotFailed(id));
     }

@@ -7,7 +7,10 @@
 
 pub mod deliveries;
 pub mod option_selections;
+pub mod order_processing;
+pub mod partner_protocol;
 pub mod providers;
+pub mod relay;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +19,7 @@ use tokio::sync::Notify;
 
 use crate::credentials;
 use crate::error::{GatewayError, GatewayResult};
-use crate::storage::{Store, StoredToken};
+use crate::storage::{StorageError, Store, StoredToken};
 use echo_domain::account::{Provider, User};
 use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;
@@ -108,6 +111,14 @@ impl Gateway {
             None => self.store.provider_by_id(guid_or_id)?,
         };
         found.ok_or_else(|| GatewayError::not_found("Provider", guid_or_id))
+    }
+}
+
+/// Names the order a storage "not found" is about: `Order [guid] does not exist`.
+pub fn name_missing_order(error: GatewayError, guid: &str) -> GatewayError {
+    match error {
+        GatewayError::Storage(StorageError::NotFound(_)) => GatewayError::not_found("Order", guid),
+        other => other,
     }
 }
 

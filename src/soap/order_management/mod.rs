@@ -10,10 +10,11 @@ mod query;
 use std::collections::BTreeMap;
 
 use super::Gateway;
-use crate::error::{GatewayError, GatewayResult};
+use crate::app::name_missing_order;
+use crate::error::GatewayResult;
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
-use crate::storage::{ChangeOrigin, OrderChange, StorageError};
+use crate::storage::{ChangeOrigin, OrderChange};
 use crate::xml::Element;
 use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;
@@ -78,14 +79,6 @@ fn change_order_as(
         })
         .inspect(|_| gateway.deliveries.notify_one())
         .map_err(|error| name_missing_order(error, guid))
-}
-
-/// Names the order a storage "not found" is about: `Order [guid] does not exist`.
-pub(crate) fn name_missing_order(error: GatewayError, guid: &str) -> GatewayError {
-    match error {
-        GatewayError::Storage(StorageError::NotFound(_)) => GatewayError::not_found("Order", guid),
-        other => other,
-    }
 }
 
 /// The stored policies of every provider in the order (providers without any are left out;
