@@ -76,3 +76,71 @@ pub fn retry(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Deliv
     gateway.deliveries.notify_one();
     Ok(Delivery { entry, status })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::app::ServiceSettings;
+    use crate::storage::Store;
+    use echo_domain::account::Role;
+    use echo_domain::fulfillment::FulfillmentRequest;
+    use echo_domain::guid::Guid;
+    use echo_domain::order::ProviderOrderKey;
+    use echo_domain::policy::Transaction;
+
+    /// A relayed submit to `provider`, queued as a delivery; returns its id.
+    fn relay_to(gateway: &Gateway, provider: &Guid) -> u64 {
+        let request = FulfillmentRequest {
+            transaction: Transaction::Submit,
+            idempotency_key: Guid::random(),
+            provider_order: ProviderOrderKey {
+                order_guid: Guid::random(),
+                provider_guid: provider.clone(),
+            },
+            provider_tracking_id: None,
+            notify_level: None,
+            client_identity: None,
+            user_information: Default::default(),
+            items: Vec::new(),
+            properties: None,
+        };
+        gateway.store.enqueue_relay(&request).expect("queued")
+    }
+
+    fn ids(listed: GatewayResult<Vec<Delivery>>) -> Vec<u64> {
+        listed.expect("listed").iter().map(|d| d.entry.id).collect()
+    }
+
+    fn denied<T>(result: GatewayResult<T>) -> bool {
+        matches!(result, Err(GatewayError::AccessDenied(_)))
+    }
+
+    #[test]
+    fn provider_staff_see_and_retry_only_their_providers_deliveries() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::open(dir.path()).expect("store");
+        let gateway = Gateway::new(Arc::new(store), ServiceSettings::default());
+        let add = |id: &str| gateway.store.add_provider(id, Guid::random(), None);
+        let (own, other) = (add("OWN").expect("added"), add("OTHER").expect("added"));
+        let (mine, theirs) = (
+            relay_to(&gateway, &own.guid),
+            relay_to(&gateway, &other.guid),
+        );
+        let staff = Caller {
+            user_guid: Guid::random(),
+            user_name: "staff".into(),
+            role: Role::Provider,
+            provider: Some(own.guid.clone()),
+        };
+        let operator = Caller::local_operator();
+        assert_eq!(ids(list(&gateway, &operator, None, None)), [mine, theirs]);
+        assert_eq!(ids(list(&gateway, &staff, None, None)), [mine]);
+        assert_eq!(ids(list(&gateway, &staff, Some("OWN"), None)), [mine]);
+        assert!(denied(list(&gateway, &staff, Some("OTHER"), None)));
+        assert!(show(&gateway, &staff, mine).is_ok());
+        assert!(denied(show(&gateway, &staff, theirs)));
+        assert!(denied(retry(&gateway, &staff, theirs)));
+    }
+}
