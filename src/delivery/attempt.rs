@@ -18,7 +18,7 @@ use echo_domain::delivery::{
 use echo_domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
 use echo_domain::order::Order;
 use echo_domain::outbox::OutboxEntry;
-use echo_domain::policy::{PolicyRecord, ProviderPolicies, Transaction};
+use echo_domain::policy::{PolicyRecord, ProviderPolicies, RetryPolicy, Transaction};
 use echo_domain::timestamp::Timestamp;
 
 /// Largest partner answer read, in bytes.
@@ -80,7 +80,7 @@ async fn attempt(context: &AttemptContext, planned: Delivery) -> GatewayResult<(
         preparation,
     } = blocking(move || prepare(&gateway, &entry)).await?;
     let started = Timestamp::now();
-    let (outcome, policies) = match preparation {
+    let (outcome, retry) = match preparation {
         Preparation::WaitUntil(until) => {
             let mut status = delivery.status;
             status.defer_until(until);
@@ -97,25 +97,15 @@ async fn attempt(context: &AttemptContext, planned: Delivery) -> GatewayResult<(
                 http_status: None,
                 error,
             }),
-            None,
+            ProviderPolicies::default().retry_policy(),
         ),
         Preparation::Send { request, record } => {
             let outcome = send(context, &request, &record).await;
-            (outcome, Some(record.policies.clone()))
+            (outcome, record.policies.retry_policy())
         }
     };
     let gateway = context.gateway.clone();
-    blocking(move || {
-        record(
-            &gateway,
-            delivery,
-            relayed,
-            started,
-            outcome,
-            policies.unwrap_or_default(),
-        )
-    })
-    .await
+    blocking(move || record(&gateway, delivery, relayed, started, outcome, retry)).await
 }
 
 fn prepare(gateway: &Gateway, entry: &OutboxEntry) -> GatewayResult<Prepared> {
@@ -226,7 +216,7 @@ fn record(
     relayed: bool,
     started: Timestamp,
     outcome: Result<(FulfillmentAnswer, u16), TryFailure>,
-    policies: ProviderPolicies,
+    retry: RetryPolicy,
 ) -> GatewayResult<()> {
     let Delivery { entry, mut status } = delivery;
     let key = &entry.provider_order;
@@ -286,7 +276,7 @@ fn record(
                 disposition: None,
                 error: Some(failure.error.clone()),
             };
-            match status.failed(attempt, policies.retry_policy()) {
+            match status.failed(attempt, retry) {
                 AfterFailure::RetryAt(_) => gateway.store.put_delivery_status(entry.id, &status)?,
                 AfterFailure::GiveUp => {
                     let tries = status.attempts.len();
