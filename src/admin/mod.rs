@@ -107,18 +107,23 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
             ))
         }
         AdminCommand::ListDeliveries { provider, state } => {
-            let lines: Vec<String> = deliveries::list(gateway, provider.as_deref(), state)?
-                .iter()
-                .map(|delivery| serde_json::to_string(delivery).unwrap_or_default())
-                .collect();
+            let lines: Vec<String> = deliveries::list(
+                gateway,
+                &Caller::local_operator(),
+                provider.as_deref(),
+                state,
+            )?
+            .iter()
+            .map(|delivery| serde_json::to_string(delivery).unwrap_or_default())
+            .collect();
             Ok(lines.join("\n"))
         }
         AdminCommand::ShowDelivery { id } => {
-            let delivery = deliveries::show(gateway, id)?;
+            let delivery = deliveries::show(gateway, &Caller::local_operator(), id)?;
             Ok(serde_json::to_string_pretty(&delivery).unwrap_or_default())
         }
         AdminCommand::RetryDelivery { id } => {
-            deliveries::retry(gateway, id)?;
+            deliveries::retry(gateway, &Caller::local_operator(), id)?;
             Ok(format!("delivery {id} will be tried again"))
         }
         AdminCommand::AddCatalogItems { items } => Ok(format!(

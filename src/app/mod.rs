@@ -7,8 +7,11 @@
 
 pub mod deliveries;
 pub mod option_selections;
+pub mod order_processing;
 pub mod orders;
+pub mod partner_protocol;
 pub mod providers;
+pub mod relay;
 
 use std::sync::Arc;
 use std::time::Duration;

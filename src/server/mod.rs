@@ -20,6 +20,7 @@ use crate::admin;
 use crate::app::{Gateway, ServiceSettings};
 use crate::delivery::worker::{self as delivery_worker, DeliverySettings};
 use crate::shutdown;
+use crate::soap::partner_protocol::OrderFulfillmentV9;
 use crate::storage::{StorageError, Store};
 use crate::tls;
 use crate::xml::XmlLimits;
@@ -113,6 +114,7 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
     )));
     loops.push(tokio::spawn(delivery_worker::run(
         gateway.clone(),
+        Arc::new(OrderFulfillmentV9),
         settings.delivery,
         shutdown.clone(),
     )));

@@ -15,6 +15,7 @@ pub mod option_definitions;
 pub mod order_codec;
 pub mod order_management;
 pub mod order_processing;
+pub mod partner_protocol;
 pub mod partner_sim;
 pub mod provider;
 pub mod relay;
