@@ -3,7 +3,7 @@
 //! table refuses edits once quoting or submission has begun).
 
 use super::change_order;
-use crate::app::option_selections::FormsValidator;
+use crate::app::options::selections::FormsValidator;
 use crate::error::RequestError;
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::TYPES_NS;

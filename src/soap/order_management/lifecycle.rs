@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{change_order, change_order_as, policies_of};
-use crate::app::option_selections::FormsValidator;
+use crate::app::options::selections::FormsValidator;
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::message::Fields;
 use crate::soap::order_codec::decode_provider_order_guid;
