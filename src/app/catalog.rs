@@ -17,14 +17,20 @@ pub fn add_items(
         caller.require_provider_access(&item.provider)?;
     }
     for item in items {
-        item.validate()?;
-        if gateway.store.provider(item.provider.as_str())?.is_none() {
-            return Err(GatewayError::not_found(
-                "Provider",
-                item.provider.to_string(),
-            ));
-        }
+        check_item(gateway, item)?;
     }
     gateway.store.put_catalog_items(items)?;
     Ok(items.len())
+}
+
+/// An item must be valid on its own and name a provider the gateway knows.
+fn check_item(gateway: &Gateway, item: &CatalogItem) -> GatewayResult<()> {
+    item.validate()?;
+    match gateway.store.provider(item.provider.as_str())? {
+        Some(_) => Ok(()),
+        None => Err(GatewayError::not_found(
+            "Provider",
+            item.provider.to_string(),
+        )),
+    }
 }
