@@ -10,6 +10,7 @@ mod catalog;
 mod deliveries;
 mod options;
 mod orders;
+mod outbox;
 mod policies;
 mod tokens;
 
@@ -100,7 +101,11 @@ impl Store {
             for table in tables.concat() {
                 tx.open_table(table)?;
             }
-            for table in orders::SEQUENCE_TABLES.iter().chain(deliveries::TABLES) {
+            for table in orders::SEQUENCE_TABLES
+                .iter()
+                .chain(outbox::TABLES)
+                .chain(deliveries::TABLES)
+            {
                 tx.open_table(*table)?;
             }
             Ok(())

@@ -4,7 +4,7 @@
 
 use redb::{TableDefinition, WriteTransaction};
 
-use super::deliveries;
+use super::outbox;
 use super::{
     RecordTable, SequenceTable, StorageError, Store, all_records, decode, encode, get_record,
     get_record_for_update, next_sequence, put_record, sequence_records,
@@ -190,7 +190,7 @@ fn commit_change(
     update_indexes(tx, previous, order)?;
     put_record(tx, ORDERS, order.guid.as_str(), order)?;
     for request in change.deliveries {
-        deliveries::enqueue(tx, request, now)?;
+        outbox::enqueue(tx, request, now)?;
     }
     append_change(tx, origin, &order.guid, state_changes(previous, order))
 }
