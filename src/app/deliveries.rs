@@ -73,6 +73,7 @@ pub fn retry(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Deliv
             })
         },
     )?;
+    gateway.delivery_signals.returned(id);
     gateway.deliveries.notify_one();
     Ok(Delivery { entry, status })
 }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod deliveries;
+pub mod delivery_signals;
 pub mod options;
 pub mod order_processing;
 pub mod orders;
@@ -24,6 +25,7 @@ use tokio::sync::Notify;
 use crate::credentials;
 use crate::error::{GatewayError, GatewayResult};
 use crate::storage::Store;
+use delivery_signals::DeliverySignals;
 use echo_domain::account::Provider;
 use echo_domain::caller::Caller;
 use echo_domain::timestamp::Timestamp;
@@ -58,6 +60,9 @@ pub struct Gateway {
     pub maintenance: Notify,
     /// Woken when deliveries to partners have been queued (see `delivery::worker`).
     pub deliveries: Notify,
+    /// Deliveries made pending again, and waits for deliveries to settle (boxed: the gateway
+    /// is moved by value into admin sessions).
+    pub delivery_signals: Box<DeliverySignals>,
 }
 
 impl Gateway {
@@ -68,6 +73,7 @@ impl Gateway {
             forms: FormCache::new(),
             maintenance: Notify::new(),
             deliveries: Notify::new(),
+            delivery_signals: Box::default(),
         }
     }
 

@@ -1,22 +1,19 @@
 //! The relay: the gateway answers an inbound quote, submit or cancel as if it were the data
 //! partner, stores each request durably (once per upstream idempotency key, which is kept end
 //! to end) and relays it through the delivery worker to the partner configured for the
-//! request's provider. The caller gets the partner's answer if it comes within the relay wait,
-//! and POSTPONED otherwise; the gateway keeps delivering.
+//! request's provider. The caller gets the partner's answer if it comes within the relay wait
+//! (woken when the delivery settles, see `delivery_signals`), and POSTPONED otherwise; the
+//! gateway keeps delivering.
 //!
 //! Operators may relay to any provider, provider staff to their own.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use super::{Gateway, blocking};
 use crate::error::{GatewayError, GatewayResult};
 use echo_domain::caller::Caller;
 use echo_domain::delivery::DeliveryState;
 use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
-
-/// How often a waiting caller looks for the partner's answer.
-const POLL: Duration = Duration::from_millis(25);
 
 /// Relays `request` for `caller` and waits for the partner's answer, or POSTPONED.
 pub async fn relay(
@@ -26,23 +23,26 @@ pub async fn relay(
 ) -> GatewayResult<FulfillmentAnswer> {
     let worker = gateway.clone();
     let id = blocking(move || accept(&worker, &caller, &request)).await?;
+    let mut watch = gateway.delivery_signals.watch(id);
     gateway.deliveries.notify_one();
-    let deadline = Instant::now() + gateway.settings.relay_wait;
-    loop {
-        let store = gateway.store.clone();
-        let delivery = blocking(move || Ok(store.delivery(id)?)).await?;
-        let answered = delivery.as_ref().and_then(|d| match d.status.state {
-            DeliveryState::Done => d.status.answer.clone(),
-            _ => None,
-        });
-        if let Some(answer) = answered {
-            return Ok(answer);
-        }
-        if Instant::now() >= deadline {
-            return Ok(postponed());
-        }
-        tokio::time::sleep(POLL).await;
+    // A repeated request may find its delivery answered already.
+    if let Some(answer) = answer(&gateway, id).await? {
+        return Ok(answer);
     }
+    if watch.settled_within(gateway.settings.relay_wait).await {
+        return Ok(answer(&gateway, id).await?.unwrap_or_else(postponed));
+    }
+    Ok(postponed())
+}
+
+/// The partner's answer, once the delivery is done.
+async fn answer(gateway: &Arc<Gateway>, id: u64) -> GatewayResult<Option<FulfillmentAnswer>> {
+    let store = gateway.store.clone();
+    let delivery = blocking(move || Ok(store.delivery(id)?)).await?;
+    Ok(delivery.and_then(|d| match d.status.state {
+        DeliveryState::Done => d.status.answer,
+        _ => None,
+    }))
 }
 
 /// Checks the caller may relay to the request's provider, which must have policies, and

@@ -13,7 +13,7 @@ use crate::partner::client::describe;
 use crate::partner::client_cache::ClientCache;
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::delivery::{
-    AfterFailure, Attempt, Delivery, DeliveryStatus, apply_answer, apply_failure,
+    AfterFailure, Attempt, Delivery, DeliveryState, DeliveryStatus, apply_answer, apply_failure,
 };
 use echo_domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
 use echo_domain::order::Order;
@@ -57,22 +57,35 @@ struct TryFailure {
     error: String,
 }
 
-/// Makes one attempt of `delivery` and records its outcome.
-pub async fn run(context: &AttemptContext, delivery: Delivery) {
-    let id = delivery.entry.id;
-    if let Err(error) = attempt(context, delivery).await {
-        tracing::error!(delivery = id, %error, "could not record a delivery attempt; it stays pending");
+/// How long a delivery whose attempt could not be recorded waits before the next try.
+const AFTER_RECORDING_FAILED_SECONDS: i64 = 1;
+
+/// Makes one attempt of delivery `id` and records its outcome. Returns when its next try is
+/// due while it stays pending, `None` once it is settled (or no longer pending).
+pub async fn run(context: &AttemptContext, id: u64) -> Option<Timestamp> {
+    match attempt(context, id).await {
+        Ok(next) => {
+            if next.is_none() {
+                context.gateway.delivery_signals.settled(id);
+            }
+            next
+        }
+        Err(error) => {
+            tracing::error!(delivery = id, %error, "could not record a delivery attempt; it stays pending");
+            Some(Timestamp::now().plus_seconds(AFTER_RECORDING_FAILED_SECONDS))
+        }
     }
 }
 
-async fn attempt(context: &AttemptContext, planned: Delivery) -> GatewayResult<()> {
+async fn attempt(context: &AttemptContext, id: u64) -> GatewayResult<Option<Timestamp>> {
     let store = context.gateway.store.clone();
-    let id = planned.entry.id;
     let current = blocking(move || Ok(store.delivery(id)?)).await?;
-    let Some(delivery) = current.filter(|current| current.status == planned.status) else {
-        // The worker planned from an older snapshot: an attempt has been recorded since.
-        return Ok(());
+    let Some(delivery) = current.filter(|d| d.status.state == DeliveryState::Pending) else {
+        return Ok(None);
     };
+    if delivery.status.next_attempt > Timestamp::now() {
+        return Ok(Some(delivery.status.next_attempt));
+    }
     let gateway = context.gateway.clone();
     let entry = delivery.entry.clone();
     let Prepared {
@@ -85,12 +98,8 @@ async fn attempt(context: &AttemptContext, planned: Delivery) -> GatewayResult<(
             let mut status = delivery.status;
             status.defer_until(until);
             let gateway = context.gateway.clone();
-            return blocking(move || {
-                Ok(gateway
-                    .store
-                    .put_delivery_status(delivery.entry.id, &status)?)
-            })
-            .await;
+            blocking(move || Ok(gateway.store.put_delivery_status(id, &status)?)).await?;
+            return Ok(Some(until));
         }
         Preparation::Unsendable(error) => (
             Err(TryFailure {
@@ -210,6 +219,7 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String
 
 /// Records the outcome: an answer settles the delivery and changes the order in one
 /// transaction; a failure schedules the next try or, after the last, fails the provider order.
+/// Returns the next try's time while the delivery stays pending.
 fn record(
     gateway: &Gateway,
     delivery: Delivery,
@@ -217,7 +227,7 @@ fn record(
     started: Timestamp,
     outcome: Result<(FulfillmentAnswer, u16), TryFailure>,
     retry: RetryPolicy,
-) -> GatewayResult<()> {
+) -> GatewayResult<Option<Timestamp>> {
     let Delivery { entry, mut status } = delivery;
     let key = &entry.provider_order;
     let provider = &key.provider_guid;
@@ -277,7 +287,10 @@ fn record(
                 error: Some(failure.error.clone()),
             };
             match status.failed(attempt, retry) {
-                AfterFailure::RetryAt(_) => gateway.store.put_delivery_status(entry.id, &status)?,
+                AfterFailure::RetryAt(at) => {
+                    gateway.store.put_delivery_status(entry.id, &status)?;
+                    return Ok(Some(at));
+                }
                 AfterFailure::GiveUp => {
                     let tries = status.attempts.len();
                     settle(&status, &|order| {
@@ -294,7 +307,7 @@ fn record(
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 fn delivery_operation(transaction: Transaction) -> &'static str {

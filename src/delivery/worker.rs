@@ -1,20 +1,23 @@
-//! The delivery worker: reads the durable outbox and makes due deliveries, in order for each
-//! provider order (a cancel never overtakes its submit), with bounded concurrency per provider
-//! and overall. It wakes when operations queue deliveries, when attempts finish, and when the
-//! next scheduled try falls due; schedules live in storage, so restarts resume them.
+//! The delivery worker: makes due deliveries, in order for each provider order (a cancel never
+//! overtakes its submit), with bounded concurrency per provider and overall. Its schedule lives
+//! in memory (see `schedule`): rebuilt from the durable pending index at start-up, fed by the
+//! outbox entries each durable commit adds (and by deliveries an operator made pending again),
+//! and updated as attempts finish. The times it holds are the persisted ones, so restarts resume
+//! them. It wakes when operations queue deliveries, when attempts finish, and when the next
+//! scheduled try falls due.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
+
 use super::attempt::{self, AttemptContext};
-use crate::app::Gateway;
+use super::schedule::{Limits, Schedule};
 use crate::app::partner_protocol::PartnerProtocol;
+use crate::app::{Gateway, blocking};
+use crate::error::GatewayResult;
 use crate::partner::client_cache::ClientCache;
 use crate::shutdown::Shutdown;
-use echo_domain::delivery::Delivery;
-use echo_domain::guid::Guid;
-use echo_domain::order::ProviderOrderKey;
 use echo_domain::timestamp::Timestamp;
 
 /// Longest sleep between looks at the outbox, whatever the schedule says.
@@ -38,19 +41,8 @@ impl Default for DeliverySettings {
     }
 }
 
-/// Deliveries being attempted now.
-#[derive(Debug, Default)]
-struct InFlight {
-    ids: HashSet<u64>,
-    per_provider: HashMap<Guid, usize>,
-}
-
-/// Which deliveries to start now, and when to look again.
-#[derive(Debug, PartialEq)]
-struct Plan {
-    start: Vec<Delivery>,
-    next_due: Option<Timestamp>,
-}
+/// An attempt's end: the delivery and its next try while it stays pending.
+type Finished = (u64, Option<Timestamp>);
 
 /// Runs until shutdown, speaking `protocol` to partners.
 pub async fn run(
@@ -65,90 +57,67 @@ pub async fn run(
         clients: ClientCache::default(),
         timeout: settings.timeout,
     });
-    let in_flight = Arc::new(Mutex::new(InFlight::default()));
+    let mut schedule = Schedule::new(Limits {
+        concurrency: settings.concurrency,
+        per_provider: settings.per_provider,
+    });
+    let (finished, mut finishes) = mpsc::unbounded_channel::<Finished>();
+    // Outbox ids up to here are in the schedule; 0 reads the whole pending index.
+    let mut seen = 0;
+    let mut rebuilt = false;
     loop {
-        let store = gateway.store.clone();
-        let pending = match tokio::task::spawn_blocking(move || store.pending_deliveries()).await {
-            Ok(Ok(pending)) => pending,
-            Ok(Err(error)) => {
-                tracing::error!(%error, "cannot read the outbox");
-                Vec::new()
+        let returned = gateway.delivery_signals.take_returned();
+        if !rebuilt || !returned.is_empty() || gateway.store.durable_outbox() > seen {
+            match feed(&gateway, &mut schedule, seen, returned.clone()).await {
+                Ok(through) => (seen, rebuilt) = (through, true),
+                Err(error) => {
+                    tracing::error!(%error, "cannot read the outbox");
+                    returned
+                        .into_iter()
+                        .for_each(|id| gateway.delivery_signals.returned(id));
+                }
             }
-            Err(error) => {
-                tracing::error!(%error, "outbox reader failed");
-                Vec::new()
-            }
-        };
-        let plan = {
-            let busy = in_flight.lock().unwrap_or_else(|e| e.into_inner());
-            plan(&pending, &busy, settings, Timestamp::now())
-        };
-        for delivery in plan.start {
-            start(&context, &in_flight, delivery);
         }
-        let idle = plan
-            .next_due
+        while let Ok((id, next)) = finishes.try_recv() {
+            schedule.finished(id, next);
+        }
+        for id in schedule.start_due(Timestamp::now()) {
+            start(&context, &finished, id);
+        }
+        let idle = schedule
+            .next_due()
             .map_or(MAX_IDLE, |due| until(due).min(MAX_IDLE));
         tokio::select! {
             _ = gateway.deliveries.notified() => {}
+            Some((id, next)) = finishes.recv() => schedule.finished(id, next),
             _ = tokio::time::sleep(idle) => {}
             _ = shutdown.wait() => return,
         }
     }
 }
 
-fn start(context: &Arc<AttemptContext>, in_flight: &Arc<Mutex<InFlight>>, delivery: Delivery) {
-    let id = delivery.entry.id;
-    let provider = delivery.entry.provider_order.provider_guid.clone();
-    {
-        let mut busy = in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        busy.ids.insert(id);
-        *busy.per_provider.entry(provider.clone()).or_default() += 1;
+/// Adds what the schedule has not seen to it; returns the outbox id now seen up to.
+async fn feed(
+    gateway: &Arc<Gateway>,
+    schedule: &mut Schedule,
+    seen: u64,
+    returned: Vec<u64>,
+) -> GatewayResult<u64> {
+    let store = gateway.store.clone();
+    let (pending, through) = blocking(move || Ok(store.pending_after(seen, &returned)?)).await?;
+    for delivery in pending {
+        let due = delivery.status.next_attempt;
+        schedule.add(delivery.entry.id, delivery.entry.provider_order, due);
     }
-    let context = context.clone();
-    let in_flight = in_flight.clone();
-    tokio::spawn(async move {
-        attempt::run(&context, delivery).await;
-        {
-            let mut busy = in_flight.lock().unwrap_or_else(|e| e.into_inner());
-            busy.ids.remove(&id);
-            if let Some(count) = busy.per_provider.get_mut(&provider) {
-                *count = count.saturating_sub(1);
-            }
-        }
-        context.gateway.deliveries.notify_one();
-    });
+    Ok(through)
 }
 
-/// Chooses due deliveries (oldest first): only the first pending delivery of each provider
-/// order, none already in flight, within the limits.
-fn plan(pending: &[Delivery], busy: &InFlight, settings: DeliverySettings, now: Timestamp) -> Plan {
-    let mut seen_orders: HashSet<&ProviderOrderKey> = HashSet::new();
-    let mut per_provider = busy.per_provider.clone();
-    let mut running = busy.ids.len();
-    let mut start = Vec::new();
-    let mut next_due: Option<Timestamp> = None;
-    for delivery in pending {
-        let entry = &delivery.entry;
-        if !seen_orders.insert(&entry.provider_order) || busy.ids.contains(&entry.id) {
-            continue;
-        }
-        let due = delivery.status.next_attempt;
-        if due > now {
-            next_due = Some(next_due.map_or(due, |next| next.min(due)));
-            continue;
-        }
-        let provider_count = per_provider
-            .entry(entry.provider_order.provider_guid.clone())
-            .or_default();
-        if running >= settings.concurrency || *provider_count >= settings.per_provider {
-            continue;
-        }
-        *provider_count += 1;
-        running += 1;
-        start.push(delivery.clone());
-    }
-    Plan { start, next_due }
+fn start(context: &Arc<AttemptContext>, finished: &mpsc::UnboundedSender<Finished>, id: u64) {
+    let (context, finished) = (context.clone(), finished.clone());
+    tokio::spawn(async move {
+        let next = attempt::run(&context, id).await;
+        let _ = finished.send((id, next));
+    });
 }
 
 fn until(due: Timestamp) -> Duration {
@@ -157,98 +126,4 @@ fn until(due: Timestamp) -> Duration {
         .saturating_sub(Timestamp::now().millis())
         .max(0);
     Duration::from_millis(u64::try_from(millis).unwrap_or(0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use echo_domain::delivery::DeliveryStatus;
-    use echo_domain::outbox::OutboxEntry;
-    use echo_domain::policy::Transaction;
-
-    fn delivery(id: u64, order: &Guid, provider: &Guid, due: Timestamp) -> Delivery {
-        let mut status = DeliveryStatus::new(due);
-        status.next_attempt = due;
-        Delivery {
-            entry: OutboxEntry {
-                id,
-                provider_order: ProviderOrderKey {
-                    order_guid: order.clone(),
-                    provider_guid: provider.clone(),
-                },
-                transaction: Transaction::Submit,
-                idempotency_key: Guid::random(),
-                created: due,
-            },
-            status,
-        }
-    }
-
-    fn ids(plan: &Plan) -> Vec<u64> {
-        plan.start.iter().map(|d| d.entry.id).collect()
-    }
-
-    #[test]
-    fn one_delivery_per_provider_order_at_a_time_in_order() {
-        let now = Timestamp::from_millis(10_000);
-        let (order, other, provider) = (Guid::random(), Guid::random(), Guid::random());
-        let pending = [
-            delivery(1, &order, &provider, now),
-            delivery(2, &order, &provider, now),
-            delivery(3, &other, &provider, now),
-        ];
-        let plan = plan(
-            &pending,
-            &InFlight::default(),
-            DeliverySettings::default(),
-            now,
-        );
-        assert_eq!(
-            ids(&plan),
-            vec![1, 3],
-            "the cancel (2) waits for the submit (1) of its order"
-        );
-        let mut busy = InFlight::default();
-        busy.ids.insert(1);
-        busy.per_provider.insert(provider.clone(), 1);
-        let plan = super::plan(&pending, &busy, DeliverySettings::default(), now);
-        assert_eq!(
-            ids(&plan),
-            vec![3],
-            "nothing overtakes an attempt in flight"
-        );
-    }
-
-    #[test]
-    fn respects_schedules_and_limits() {
-        let now = Timestamp::from_millis(10_000);
-        let provider = Guid::random();
-        let later = now.plus_seconds(5);
-        let pending: Vec<Delivery> = (1..=5)
-            .map(|id| {
-                delivery(
-                    id,
-                    &Guid::random(),
-                    &provider,
-                    if id == 1 { later } else { now },
-                )
-            })
-            .collect();
-        let settings = DeliverySettings {
-            concurrency: 64,
-            per_provider: 2,
-            timeout: Duration::from_secs(1),
-        };
-        let plan = plan(&pending, &InFlight::default(), settings, now);
-        assert_eq!(ids(&plan), vec![2, 3]);
-        assert_eq!(plan.next_due, Some(later));
-        let overall = DeliverySettings {
-            concurrency: 1,
-            ..settings
-        };
-        assert_eq!(
-            ids(&super::plan(&pending, &InFlight::default(), overall, now)),
-            vec![2]
-        );
-    }
 }

@@ -10,7 +10,7 @@ use super::{
     ChangeOrigin, OrderChange, RecordTable, SequenceTable, StorageError, Store, decode, encode,
     get_record_for_update, put_record, sequence_records,
 };
-use echo_domain::delivery::{Delivery, DeliveryStatus};
+use echo_domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
 use echo_domain::fulfillment::FulfillmentRequest;
 use echo_domain::order::Order;
 use echo_domain::outbox::{DeliveryRequest, OutboxEntry};
@@ -81,6 +81,40 @@ impl Store {
             .collect()
     }
 
+    /// The last outbox id a durable commit holds: deliveries queued up to here may be sent.
+    pub fn durable_outbox(&self) -> u64 {
+        self.commits.durable_outbox()
+    }
+
+    /// What the delivery worker's schedule has not seen yet: the pending deliveries queued by
+    /// durable commits after outbox id `after` (all of them when 0), and those of `returned`
+    /// still pending (deliveries made pending again, such as an operator's retry). Returns
+    /// them with the outbox id they go up to. Nothing beyond the last durable commit is read,
+    /// so nothing a crash could take back gets sent.
+    pub fn pending_after(
+        &self,
+        after: u64,
+        returned: &[u64],
+    ) -> Result<(Vec<Delivery>, u64), StorageError> {
+        let through = self.commits.durable_outbox().max(after);
+        let tx = self.read()?;
+        let mut ids = returned.to_vec();
+        if through > after {
+            for entry in tx.open_table(PENDING)?.range(after + 1..=through)? {
+                ids.push(entry?.0.value());
+            }
+        }
+        let mut pending = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(delivery) = delivery_in(&tx, id)?
+                && delivery.status.state == DeliveryState::Pending
+            {
+                pending.push(delivery);
+            }
+        }
+        Ok((pending, through))
+    }
+
     /// Records a new status (a failed try rescheduled, or a wait for a suspension).
     pub fn put_delivery_status(
         &self,
@@ -100,11 +134,10 @@ impl Store {
         order: &str,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        update_order_in(&tx, order, &origin, edit)?;
-        put_status(&tx, id, status)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(())
+        self.write(|tx| {
+            update_order_in(tx, order, &origin, edit)?;
+            Ok(put_status(tx, id, status)?)
+        })
     }
 }
 

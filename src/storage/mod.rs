@@ -1,12 +1,13 @@
 //! Durable state: one redb file in the data directory holds everything.
 //!
-//! Every write is one redb transaction committed with immediate durability (fsync) before the
-//! caller acknowledges anything. Records are JSON values in typed tables; each submodule owns
+//! Every write is one redb transaction, durable (fsynced) before the caller acknowledges
+//! anything; concurrent writes share their fsyncs (see `commit`). Records are JSON values in typed tables; each submodule owns
 //! the tables of one concept. The server process is the only writer: while it runs, the CLI
 //! goes through the admin socket instead (see `admin`).
 
 mod accounts;
 mod catalog;
+mod commit;
 mod deliveries;
 mod options;
 mod orders;
@@ -17,7 +18,8 @@ mod tokens;
 use std::path::Path;
 
 use redb::{
-    Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+    Builder, Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition,
+    WriteTransaction,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,6 +29,10 @@ pub use tokens::StoredToken;
 
 /// The database file name inside the data directory.
 pub const DATABASE_FILE: &str = "echo-gateway.redb";
+
+/// redb's page cache. Its default (1 GiB) would let the cache alone grow the process past its
+/// memory budget; hot pages (indexes, recent orders) fit in this, and the OS caches the rest.
+const CACHE_BYTES: usize = 16 << 20;
 
 /// Storage failures.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +80,7 @@ type RecordTable = TableDefinition<'static, &'static str, &'static [u8]>;
 /// The gateway's durable state.
 pub struct Store {
     db: Database,
+    commits: commit::GroupCommit,
 }
 
 impl Store {
@@ -81,8 +88,11 @@ impl Store {
     pub fn open(data_dir: &Path) -> Result<Store, StorageError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| StorageError::Database(format!("{}: {e}", data_dir.display())))?;
-        let db = Database::create(data_dir.join(DATABASE_FILE))?;
-        let store = Store { db };
+        let db = Builder::new()
+            .set_cache_size(CACHE_BYTES)
+            .create(data_dir.join(DATABASE_FILE))?;
+        let commits = commit::GroupCommit::open(&db)?;
+        let store = Store { db, commits };
         store.create_tables()?;
         Ok(store)
     }
@@ -112,15 +122,13 @@ impl Store {
         })
     }
 
-    /// Runs `f` in one write transaction and commits it durably.
-    fn write<T>(
+    /// Runs `f` in one write transaction and returns once it is durable; when `f` fails,
+    /// nothing it wrote is kept.
+    fn write<T, E: From<StorageError>>(
         &self,
-        f: impl FnOnce(&WriteTransaction) -> Result<T, StorageError>,
-    ) -> Result<T, StorageError> {
-        let tx = self.db.begin_write()?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.commits.write(&self.db, f)
     }
 
     fn read(&self) -> Result<ReadTransaction, StorageError> {
