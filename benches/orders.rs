@@ -6,7 +6,9 @@
 //! directory 2,000 orders are placed, and the growth of `<data-dir>/echo-gateway.redb` is
 //! divided by 2,000 (redb grows its file in preallocated steps, so only a large count
 //! means anything and the figure stays coarse), beside the growth of the pages redb allocated
-//! and of the bytes it stores, read from the stopped database.
+//! and of the bytes it stores, read from the stopped database. Each row is followed by the
+//! floor server's (see `common::floor`) for the same four request bodies in the same run, and
+//! the gateway's throughput as a ratio of it.
 //! The delivery worker tries each submitted provider order against the providers' endpoint
 //! (127.0.0.1:9, refused) and records the attempt; the figures include that work.
 //! Figures are printed, never asserted; client and gateway share the machine's cores.
@@ -17,8 +19,12 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::orders::{Shop, order_items_param, place_submitted_order};
-use common::{SoapClient, TestGateway, load};
+use axum::body::Bytes;
+use common::floor::{Floor, ratio};
+use common::orders::{
+    Shop, order_guid_param, order_items_param, place_submitted_order, user_information_param,
+};
+use common::{SoapClient, TestGateway, load, token_envelope};
 use echo_gateway::storage::DATABASE_FILE;
 
 const RUNS: usize = 5;
@@ -48,6 +54,21 @@ impl RoundTrip {
 
     async fn place(self) {
         place_submitted_order(&self.soap, &self.token, "", Some(&self.items)).await;
+    }
+
+    /// The four request bodies of a round trip (with a made-up order GUID), for the floor.
+    fn bodies(&self) -> Vec<Bytes> {
+        let guid = order_guid_param("C6F8B0E0-0D6C-4B5E-9F3A-2D1E5C7A9B10");
+        let user_information = format!("{guid}{}", user_information_param());
+        let items = format!("{guid}{}", self.items);
+        [
+            ("CreateOrder", ""),
+            ("AddOrderItems", items.as_str()),
+            ("SetUserInformationForOrder", user_information.as_str()),
+            ("SubmitOrder", guid.as_str()),
+        ]
+        .map(|(operation, params)| Bytes::from(token_envelope(operation, &self.token, params)))
+        .to_vec()
     }
 }
 
@@ -127,9 +148,11 @@ fn main() {
         "{}",
         load::header("orders", "trips/run", "trips/s (median)")
     );
+    let floor = Floor::start();
     let medians: Vec<f64> = LOADS
         .iter()
         .map(|&(concurrency, total)| {
+            let bodies = trip.bodies();
             let trip = trip.clone();
             let summary = runtime.block_on(load::measure(
                 move || trip.clone().place(),
@@ -137,7 +160,13 @@ fn main() {
                 total,
                 RUNS,
             ));
+            let floor_summary = runtime.block_on(floor.measure(bodies, concurrency, total, RUNS));
             println!("{}", summary.row("orders", concurrency, total));
+            println!("{}", floor_summary.row("floor", concurrency, total));
+            println!(
+                "c{concurrency}: gateway {}",
+                ratio(&summary, &floor_summary)
+            );
             summary.median_per_second
         })
         .collect();

@@ -2,17 +2,20 @@
 //! reqwest client per protocol reusing its connections (HTTP/2 as negotiated by ALPN, and
 //! HTTP/1.1 keep-alive), at concurrency 1 and 64. Each row: a warm-up, then several runs of a
 //! fixed number of requests; prints requests/s of the median run, p50 and p99 latency pooled
-//! over all runs, and the c64/c1 throughput ratio. Figures are printed, never asserted; client
-//! and gateway share the machine's cores.
+//! over all runs, and the c64/c1 throughput ratio; then the floor server's (see
+//! `common::floor`) rows for the same request body in the same run, and the gateway's ratio of
+//! them. Figures are printed, never asserted; client and gateway share the machine's cores.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
+use common::floor::Floor;
 use common::{
     SoapClient, TestGateway, load, provider_and_operator_token, providers_policies_params,
-    set_policies_params, tls_client_builder,
+    set_policies_params, tls_client_builder, token_envelope,
 };
 
 const PROVIDER_GUID: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
@@ -77,6 +80,7 @@ fn main() {
         ("http/1.1", tls_client_builder(dir.path()).http1_only()),
     ];
     let mut ratios = Vec::new();
+    let mut http1_medians = Vec::new();
     for (protocol, builder) in protocols {
         let request = Request {
             soap: SoapClient {
@@ -93,7 +97,22 @@ fn main() {
             })
             .collect();
         ratios.push(format!("{protocol} {:.2}", medians[1] / medians[0]));
+        http1_medians = medians;
     }
     println!("throughput ratio c64/c1: {}", ratios.join(", "));
+    let floor = Floor::start();
+    let body = Bytes::from(token_envelope(
+        "GetProvidersPolicies",
+        &token,
+        &providers_policies_params(&[PROVIDER_GUID]),
+    ));
+    for (&(concurrency, total), gateway_http1) in LOADS.iter().zip(&http1_medians) {
+        let summary = runtime.block_on(floor.measure(vec![body.clone()], concurrency, total, RUNS));
+        println!("{}", summary.row("floor", concurrency, total));
+        println!(
+            "c{concurrency}: gateway http/1.1 (over TLS) {:.3}× the floor (plain HTTP)",
+            gateway_http1 / summary.median_per_second
+        );
+    }
     gateway.stop();
 }

@@ -1,8 +1,9 @@
-//! Crash safety of delivery with real processes: 32 concurrent clients place and submit 2,000
-//! one-item orders (alternating between two providers served by one `partner-sim --answer
-//! automatic --log FILE`) while the gateway is SIGKILLed at pseudo-random moments six times
-//! (seed printed, `DELIVERY_CRASH_SEED=<n>` repeats a run) and restarted on the same data
-//! directory. Every acknowledged SubmitOrder is recorded. After the last restart, once no
+//! Crash safety of delivery and of group commit with real processes: 64 concurrent clients
+//! place and submit 2,000 one-item orders (alternating between two providers served by one
+//! `partner-sim --answer automatic --log FILE`) while the gateway is SIGKILLed at pseudo-random
+//! moments (seed printed, `DELIVERY_CRASH_SEED=<n>` repeats a run) and restarted on the same
+//! data directory: six times in the default run, `DELIVERY_CRASH_KILLS=<n>` for more (the full
+//! storm is `DELIVERY_CRASH_KILLS=12`). Every acknowledged SubmitOrder is recorded. After the last restart, once no
 //! delivery is pending, every acknowledged provider order's SUBMIT must be in the partner's
 //! log answered 200 with its delivery's idempotency key, and repeated requests for an order
 //! (a crash between sending and recording) must carry the same key.
@@ -26,7 +27,8 @@ use rand::RngExt;
 use serde_json::Value;
 
 const ORDERS: usize = 2_000;
-const CLIENTS: usize = 32;
+const CLIENTS: usize = 64;
+/// Kills in the default run; `DELIVERY_CRASH_KILLS` overrides.
 const KILLS: usize = 6;
 /// Kill this long after a storm starts, at the earliest.
 const KILL_AFTER_MS: std::ops::Range<u64> = 100..800;
@@ -131,13 +133,22 @@ fn spawn_storm(
 /// seed.
 fn kill_plan() -> Vec<(Duration, usize)> {
     let mut rng = seeded_rng("DELIVERY_CRASH_SEED");
-    let share = ORDERS / (KILLS + 1);
-    (1..=KILLS)
+    let kills = kills();
+    let share = ORDERS / (kills + 1);
+    (1..=kills)
         .map(|n| {
             let delay = Duration::from_millis(rng.random_range(KILL_AFTER_MS));
             (delay, n * share - rng.random_range(0..share / 2))
         })
         .collect()
+}
+
+/// How many times the gateway is killed.
+fn kills() -> usize {
+    std::env::var("DELIVERY_CRASH_KILLS")
+        .ok()
+        .and_then(|kills| kills.parse().ok())
+        .map_or(KILLS, |kills: usize| kills.clamp(1, ORDERS / 100))
 }
 
 /// Runs the storms: each is SIGKILLed at its planned moment and the gateway restarted; the
@@ -256,11 +267,12 @@ async fn kill_9_during_a_submit_storm_loses_no_delivery() {
     );
     eprintln!(
         "{} SubmitOrders acknowledged, {} deliveries ({} answered more than once), {} partner \
-         requests ({repeats} repeated), {KILLS} kills, {:.1} s",
+         requests ({repeats} repeated), {} kills, {:.1} s",
         acknowledged.len(),
         deliveries.len(),
         answered_more_than_once(&deliveries),
         log.len(),
+        kills(),
         started.elapsed().as_secs_f64()
     );
 }

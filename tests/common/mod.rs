@@ -4,9 +4,11 @@
 #![allow(dead_code)]
 
 pub mod delivery;
+pub mod floor;
 pub mod load;
 pub mod orders;
 pub mod partner;
+pub mod process;
 pub mod recorded_order;
 pub mod replay;
 
@@ -23,6 +25,12 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_echo-gateway");
 pub const ECHO_NS: &str = "http://echo.nasa.gov/echo/v10";
 pub const TYPES_NS: &str = "http://echo.nasa.gov/echo/v10/types";
 
+/// The gateway binary to serve with: this build's, or `ECHO_GATEWAY_BIN` (so a bench can
+/// measure another build, e.g. a baseline, with the same client).
+fn gateway_binary() -> PathBuf {
+    std::env::var_os("ECHO_GATEWAY_BIN").map_or_else(|| PathBuf::from(BIN), PathBuf::from)
+}
+
 /// A running gateway process.
 pub struct TestGateway {
     child: Option<Child>,
@@ -36,7 +44,7 @@ pub struct TestGateway {
 impl TestGateway {
     /// Starts the gateway on a free port with `data_dir` and extra `serve` flags.
     pub fn start(data_dir: &Path, extra: &[&str]) -> TestGateway {
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(gateway_binary())
             .arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
