@@ -28,9 +28,9 @@ use echo_gateway::soap::fulfillment::encode_request;
 const PROVIDER: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
 const RELAY: &str = "/echo-v9/OrderFulfillmentServicePortImpl";
 const ITEMS: usize = 10;
-const RUNS: usize = 5;
+const RUNS: usize = 3;
 /// (concurrency, requests per run); the warm-up sends a tenth as many.
-const LOADS: [(usize, usize); 2] = [(1, 1_000), (64, 10_000)];
+const LOADS: [(usize, usize); 2] = [(1, 1_000), (64, 5_000)];
 
 /// A SubmitOrder of [`ITEMS`] items for a new order with a new idempotency key.
 fn submit_order() -> Bytes {
