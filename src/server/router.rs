@@ -15,7 +15,6 @@ use super::listener::Scheme;
 use super::metrics::{Metrics, Outcome};
 use crate::app::Gateway;
 use crate::error::GatewayError;
-use crate::error::RequestError;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::fulfillment::{encode_answer, encode_fault};
@@ -70,13 +69,15 @@ async fn soap(
     let worker_state = state.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let request = parse_request(&body, worker_state.xml_limits)?;
-        let operation = request.operation.name.local.clone();
-        let result = dispatch(&worker_state.gateway, service, &request.operation);
-        Ok::<_, GatewayError>((request.version, operation, result))
+        let dispatched = dispatch(&worker_state.gateway, service, &request.operation);
+        let operation = dispatched
+            .offered
+            .then(|| request.operation.name.local.clone());
+        Ok::<_, GatewayError>((request.version, operation, dispatched.result))
     })
     .await;
     let (version, operation, result) = match outcome {
-        Ok(Ok((version, operation, result))) => (version, Some(operation), result),
+        Ok(Ok(dispatched)) => dispatched,
         Ok(Err(error)) => (fallback_version, None, Err(error)),
         Err(join_error) => (
             fallback_version,
@@ -84,12 +85,7 @@ async fn soap(
             Err(GatewayError::Internal(join_error.to_string())),
         ),
     };
-    let label = match (&operation, &result) {
-        (_, Err(GatewayError::Request(RequestError::UnknownOperation { .. }))) | (None, _) => {
-            "invalid"
-        }
-        (Some(name), _) => name.as_str(),
-    };
+    let label = operation.as_deref().unwrap_or("invalid");
     let (response, outcome) = match &result {
         Ok(payload) => (
             soap_response(version, StatusCode::OK, render_response(version, payload)),
@@ -107,10 +103,7 @@ fn fault_response(
     operation: &str,
 ) -> (Response, Outcome) {
     let fault = Fault::from(error);
-    let outcome = match fault.code {
-        FaultCode::Client => Outcome::ClientFault,
-        FaultCode::Server => Outcome::ServerFault,
-    };
+    let outcome = fault_outcome(&fault);
     match outcome {
         Outcome::ServerFault => tracing::error!(
             operation, instance = %fault.instance_id, %error, "request failed"
@@ -127,6 +120,14 @@ fn fault_response(
     )
 }
 
+/// How a fault counts in the metrics: whose fault it is.
+fn fault_outcome(fault: &Fault) -> Outcome {
+    match fault.code {
+        FaultCode::Client => Outcome::ClientFault,
+        FaultCode::Server => Outcome::ServerFault,
+    }
+}
+
 fn soap_response(version: SoapVersion, status: StatusCode, body: String) -> Response {
     (
         status,
@@ -139,7 +140,7 @@ fn soap_response(version: SoapVersion, status: StatusCode, body: String) -> Resp
 /// The inbound OrderFulfillment endpoint (the gateway as a relay in front of a partner).
 const FULFILLMENT_PATH: &str = "/echo-v9/OrderFulfillmentServicePortImpl";
 
-/// Relays one OrderFulfillment request (see `services::relay`).
+/// Relays one OrderFulfillment request (see `soap::relay` and `app::relay`).
 async fn fulfillment(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -170,10 +171,7 @@ async fn fulfillment(
         ),
         Err(error) => {
             let fault = Fault::from(&error);
-            let outcome = match fault.code {
-                FaultCode::Client => Outcome::ClientFault,
-                FaultCode::Server => Outcome::ServerFault,
-            };
+            let outcome = fault_outcome(&fault);
             let body = encode_fault(fault.code, fault.error_code, &fault.message);
             let status = StatusCode::INTERNAL_SERVER_ERROR;
             (
