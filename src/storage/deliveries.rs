@@ -144,11 +144,11 @@ impl Store {
         order: &str,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<Order, E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        let order = update_order_in(&tx, order, &origin, edit)?;
-        put_status(&tx, id, status)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(order)
+        self.write(|tx| {
+            let order = update_order_in(tx, order, &origin, edit)?;
+            put_status(tx, id, status)?;
+            Ok(order)
+        })
     }
 }
 
