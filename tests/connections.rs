@@ -1,4 +1,5 @@
 //! Connections within bounds, with a real `echo-gateway serve` and raw sockets on 127.0.0.1:
+//! slow senders are cut off after the read timeout, clients beyond the connection limit wait,
 //! the configured body limit holds for SOAP bodies larger than the web framework's own
 //! default (at the limit: served; one byte over: 413), idle connections are closed, and on
 //! SIGTERM idle HTTP/2 clients and slow senders do not hold the process while an in-flight
@@ -84,6 +85,65 @@ fn an_idle_connection_is_closed_after_the_idle_timeout() {
         "the server closes the connection"
     );
     assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+/// Everything the server sends until it closes the connection (or 30 s pass).
+fn read_to_close(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn slow_senders_are_cut_off_after_the_read_timeout() {
+    let (_dir, gateway) = start(&["--read-timeout", "1"]);
+    let mut partial_body = connect(&gateway);
+    partial_body
+        .write_all(
+            b"POST /echo-v10/ProviderServicePortImpl HTTP/1.1\r\nHost: x\r\n\
+              Content-Length: 1000\r\n\r\n<SOAP-ENV:Envelope",
+        )
+        .expect("sent");
+    let answer = read_to_close(&mut partial_body);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let mut partial_headers = connect(&gateway);
+    partial_headers
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .expect("sent");
+    let started = Instant::now();
+    read_to_close(&mut partial_headers);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "closed by the server"
+    );
+}
+
+#[test]
+fn beyond_the_connection_limit_a_client_waits_for_a_free_slot() {
+    let (_dir, gateway) = start(&["--max-connections", "1"]);
+    let holder = connect(&gateway);
+    let mut waiting = connect(&gateway);
+    waiting
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("sent");
+    waiting
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .expect("read timeout");
+    let mut byte = [0u8; 1];
+    let early = waiting.read(&mut byte);
+    assert!(
+        early.is_err(),
+        "not served while the only slot is taken: {early:?}"
+    );
+    drop(holder);
+    waiting
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("read timeout");
+    let answer = read_to_close(&mut waiting);
+    assert!(
+        answer.contains("200 OK") && answer.ends_with("ok\n"),
+        "{answer}"
+    );
 }
 
 #[test]

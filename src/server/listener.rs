@@ -1,7 +1,7 @@
 //! The accept loop: one per listening socket. At most `max_connections` connections are
-//! served at once (a semaphore shared by every listener; beyond it clients wait in the
-//! kernel's backlog), each behind TLS for the main listener, and each served by
-//! [`connection::serve`].
+//! served at once (a semaphore shared by every listener; beyond it a listener stops
+//! accepting, so further clients wait in the kernel's backlog), each behind TLS for the main
+//! listener, and each served by [`connection::serve`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,6 +66,19 @@ pub async fn accept_loop(
     };
     let router = router.layer(axum::Extension(scheme));
     loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.wait() => return,
+        };
+        // Accepted first, then admitted: a listener waiting for a permit holds at most this
+        // one connection, and an idle listener holds no permit another one could use.
         let permit = match connections.permits.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
@@ -80,17 +93,6 @@ pub async fn accept_loop(
                     _ = shutdown.wait() => return,
                 }
             }
-        };
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(error) => {
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = shutdown.wait() => return,
         };
         let _ = stream.set_nodelay(true);
         let (transport, router) = (transport.clone(), router.clone());
