@@ -95,11 +95,16 @@ pub fn restore(file: &Path, data_dir: &Path) -> Result<Copied, StorageError> {
     let backup = redb::ReadOnlyDatabase::open(file)
         .map_err(|e| StorageError::Corrupt(format!("{}: {e}", file.display())))?;
     private_files::create_dir(data_dir).map_err(|e| io_error(data_dir, e))?;
-    let copied = copy_into(&backup.begin_read()?, &data_dir.join(DATABASE_FILE))?;
-    Store::open(data_dir)?;
-    Ok(copied)
+    let database = data_dir.join(DATABASE_FILE);
+    let restored = copy_into(&backup.begin_read()?, &database)
+        .and_then(|copied| Store::open(data_dir).map(|_| copied));
+    if restored.is_err() {
+        // Leave the directory empty, so that the restore can simply be run again.
+        let _ = std::fs::remove_file(&database);
+    }
+    restored
 }
 
 fn io_error(path: &Path, error: std::io::Error) -> StorageError {
-    StorageError::Unavailable(format!("{}: {error}", path.display()))
+    StorageError::File(format!("{}: {error}", path.display()))
 }

@@ -41,6 +41,9 @@ pub enum StorageError {
     NotFound(String),
     #[error("database error: {0}")]
     Database(String),
+    /// A file other than the database (a backup) could not be read or written.
+    #[error("{0}")]
+    File(String),
     /// The disk refused a write (full, a file-size limit, an I/O error): nothing was stored.
     #[error("the database cannot be written: {0}")]
     Unavailable(String),
