@@ -1,6 +1,6 @@
 //! The server: opens storage, starts the HTTPS listener (and the optional plain one) and the
-//! admin socket, and on SIGINT/SIGTERM stops accepting, lets in-flight requests finish, and
-//! closes storage cleanly.
+//! admin socket, and on SIGINT/SIGTERM stops accepting, closes idle connections and those
+//! still sending a request, lets requests being handled finish, and closes storage cleanly.
 
 pub mod activity;
 pub mod connection;
