@@ -4,12 +4,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use tower_http::limit::RequestBodyLimitLayer;
 
 use super::listener::Scheme;
 use super::metrics::{Metrics, Outcome};
@@ -30,16 +29,31 @@ pub struct AppState {
     pub xml_limits: XmlLimits,
 }
 
-pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
+/// Routes see bodies already received within the configured bounds (`request_body`), so
+/// axum's own default cap (2 MB) is lifted rather than left to refuse larger valid requests.
+pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/echo-v10/{port}", get(port_wsdl).post(soap))
         .route(FULFILLMENT_PATH, get(fulfillment_wsdl).post(fulfillment))
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
-        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .layer(DefaultBodyLimit::disable())
         .with_state(state)
+}
+
+/// `ok`, or 503 naming what keeps the gateway from working: storage that refuses writes
+/// (a full disk), from the failed write until a write succeeds again.
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    match state.gateway.store.write_failure() {
+        None => "ok\n".into_response(),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("storage unavailable: {reason}\n"),
+        )
+            .into_response(),
+    }
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
