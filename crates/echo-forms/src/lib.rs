@@ -44,7 +44,7 @@ pub use diagnostics::{Finding, Severity};
 pub use document::DocumentError;
 pub use error::FormError;
 pub use imports::{FormImports, NoImports};
-pub use metadata_filter::{FilterError, MetadataFilter};
+pub use metadata_filter::{FilterCache, FilterError, GranuleMetadata, MetadataFilter};
 pub use model::{Import, ImportScope};
 pub use outcome::{Rule, ValidationError, ValidationOutcome};
 pub use xpath_engine::XPathEngine;

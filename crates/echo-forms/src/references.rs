@@ -174,10 +174,11 @@ impl<'a> Resolver<'a, '_> {
                         label: item.label.clone().or_else(|| known.label.clone()),
                     }),
                     None => {
-                        self.diagnostics.error(
+                        self.diagnostics.warning(
                             Some(describe),
                             format!(
-                                "item '{}' is not an item of the referenced select (4.4.3.2.1)",
+                                "item '{}' is not an item of the referenced select (4.4.3.2.1); \
+                                 a selectref only narrows its target, so the item is dropped",
                                 item.value
                             ),
                         );
