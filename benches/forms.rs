@@ -1,15 +1,18 @@
-//! Forms engine benchmark: for each sample form, the cold parse+compile time and the
-//! validations per second on one core with the compiled form cached (medians).
+//! Forms engine benchmark: for each sample form and the large provider-shaped benchmark form
+//! (forms/bench/large-provider-form.xml, ~57 KB, derived from the real MYD14.005 form), the
+//! cold parse+compile time and the validations per second on one core with the compiled form
+//! cached (medians).
 
 use std::time::{Duration, Instant};
 
 use echo_forms::CompiledForm;
 
-const SAMPLES: [&str; 4] = [
-    "edsc-demo-form1.xml",
-    "edsc-example-form1.xml",
-    "edsc-example-form2.xml",
-    "edsc-example-form3.xml",
+const FORMS: [&str; 5] = [
+    "samples/edsc-demo-form1.xml",
+    "samples/edsc-example-form1.xml",
+    "samples/edsc-example-form2.xml",
+    "samples/edsc-example-form3.xml",
+    "bench/large-provider-form.xml",
 ];
 const COMPILE_RUNS: usize = 51;
 const VALIDATION_RUNS: usize = 7;
@@ -22,11 +25,11 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn main() {
     println!(
-        "{:<26} {:>16} {:>18} {:>16}",
+        "{:<34} {:>16} {:>18} {:>16}",
         "form", "compile (µs)", "validate (µs)", "validations/s"
     );
-    for name in SAMPLES {
-        let path = format!("{}/forms/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+    for name in FORMS {
+        let path = format!("{}/forms/{name}", env!("CARGO_MANIFEST_DIR"));
         let Ok(xml) = std::fs::read_to_string(&path) else {
             println!("{name}: cannot read {path}");
             continue;
@@ -61,7 +64,7 @@ fn main() {
                 .collect(),
         );
         println!(
-            "{name:<26} {:>16.1} {:>18.1} {:>16.0}",
+            "{name:<34} {:>16.1} {:>18.1} {:>16.0}",
             compile.as_secs_f64() * 1e6,
             per_validation.as_secs_f64() * 1e6,
             1.0 / per_validation.as_secs_f64()
