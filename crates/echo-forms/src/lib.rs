@@ -16,6 +16,7 @@ mod document;
 mod error;
 mod evaluation;
 mod expression;
+mod fast_path;
 mod imports;
 pub mod limits;
 mod metadata_filter;

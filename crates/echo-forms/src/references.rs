@@ -71,7 +71,10 @@ impl<'a> Resolver<'a, '_> {
             ControlKind::ControlRef { idref } | ControlKind::SelectRef { idref, .. } => {
                 idref.clone()
             }
-            _ => return Some(self.resolve_children(control.clone())),
+            _ => {
+                let children = self.resolve_all(control.kind.children());
+                return Some(control.with_children(children));
+            }
         };
         if self.expanding.contains(&idref) {
             self.diagnostics.error(
