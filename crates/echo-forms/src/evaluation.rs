@@ -87,7 +87,7 @@ struct Inherited {
 
 struct Walker<'e, 'f, 'd, E> {
     engine: &'e E,
-    /// Relevant, readonly and required are evaluated through it: forms repeat them.
+    /// Binds, relevant, readonly and required are evaluated through it: forms repeat them.
     flags: FastEvaluator<'e, 'd>,
     evaluation: Evaluation<'f, 'd>,
 }
@@ -173,7 +173,7 @@ impl<'f, 'd, E: XPathEngine> Walker<'_, 'f, 'd, E> {
         bind: ExprId,
         context: Node<'d>,
     ) -> Option<Node<'d>> {
-        match self.engine.evaluate_first_node(bind, context) {
+        match self.flags.first_node(self.engine, bind, context) {
             Ok(node) => node,
             Err(failure) => {
                 self.evaluation.failures.push((control, failure));

@@ -88,6 +88,21 @@ impl FastExpr {
     }
 }
 
+impl Path {
+    /// Whether `select` returns the nodes in document order: from one node, steps up (or
+    /// staying) and then only down to children, and at most a final attribute, as refs go.
+    fn selects_in_document_order(&self) -> bool {
+        let mut steps = self.steps.iter().peekable();
+        while steps
+            .next_if(|s| matches!(s, Step::Parent | Step::SelfNode))
+            .is_some()
+        {}
+        while steps.next_if(|s| matches!(s, Step::Child(_))).is_some() {}
+        steps.next_if(|s| matches!(s, Step::Attribute(_)));
+        steps.next().is_none()
+    }
+}
+
 struct Parser<'t, 's> {
     tokens: &'t [Token<'s>],
     at: usize,
@@ -307,6 +322,21 @@ impl<'s, 'd> FastEvaluator<'s, 'd> {
         Ok(value)
     }
 
+    /// The first node in document order that expression `id` selects from `context`.
+    pub fn first_node<E: XPathEngine>(
+        &mut self,
+        engine: &E,
+        id: ExprId,
+        context: Node<'d>,
+    ) -> Result<Option<Node<'d>>, EvaluationError> {
+        match self.fast.get(id.index()).and_then(Option::as_ref) {
+            Some(FastExpr::Exists(path)) if path.selects_in_document_order() => {
+                Ok(self.select(path, context).first().copied())
+            }
+            _ => engine.evaluate_first_node(id, context),
+        }
+    }
+
     fn evaluate(&mut self, expr: &FastExpr, context: Node<'d>) -> bool {
         match expr {
             FastExpr::Constant(value) => *value,
@@ -418,7 +448,7 @@ mod tests {
         <e:value>&amp;</e:value><plain>p</plain></e:o>"#;
 
     /// Expressions of the shapes real forms write, with the prefix `e` bound to `urn:e`.
-    const FAST: [&str; 14] = [
+    const FAST: [&str; 16] = [
         "//e:agent/e:value='GDAL'",
         "not(//e:agent/e:value='&')",
         "//e:agent/e:value != 'GDAL' or e:g/e:flag = 'true'",
@@ -433,6 +463,8 @@ mod tests {
         "plain = 'p'",
         "(e:flag = 'true') and true()",
         "/e:o/e:g//e:x",
+        "../../e:g/e:sub/e:value",
+        "e:sub/@f",
     ];
 
     fn scope() -> NamespaceScope {
@@ -481,6 +513,13 @@ mod tests {
             stack.extend(element.children().into_iter().filter_map(|c| c.element()));
         }
         let mut fast = FastEvaluator::new(set.fast());
+        for context in contexts.iter().copied() {
+            for (id, source) in ids.iter().zip(FAST) {
+                let native = fast.first_node(&engine, *id, context).expect("evaluates");
+                let sxd = engine.evaluate_first_node(*id, context).expect("evaluates");
+                assert_eq!(native, sxd, "first node of {source} from {context:?}");
+            }
+        }
         for context in contexts {
             for (id, source) in ids.iter().zip(FAST) {
                 let native = fast.boolean(&engine, *id, context).expect("evaluates");
