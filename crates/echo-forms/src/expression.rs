@@ -129,17 +129,19 @@ impl ExpressionSetBuilder {
         if depth.predicates > MAX_PREDICATE_NESTING {
             return Err(ExpressionError::TooManyPredicateLevels);
         }
-        tokens
-            .iter()
-            .map(|token| self.canonical_text(token, scope))
-            .collect()
+        let mut rewritten = String::with_capacity(normalized.len());
+        for token in &tokens {
+            self.push_canonical(&mut rewritten, token, scope)?;
+        }
+        Ok(rewritten)
     }
 
-    fn canonical_text(
+    fn push_canonical(
         &mut self,
+        out: &mut String,
         token: &Token<'_>,
         scope: &NamespaceScope,
-    ) -> Result<String, ExpressionError> {
+    ) -> Result<(), ExpressionError> {
         match token.kind {
             TokenKind::Name {
                 prefix: Some(prefix),
@@ -148,19 +150,25 @@ impl ExpressionSetBuilder {
                 let uri = scope
                     .resolve(prefix)
                     .ok_or_else(|| ExpressionError::UndeclaredPrefix(prefix.to_owned()))?;
-                Ok(format!("{}:{local}", self.canonical_prefix(uri)))
+                out.push_str(self.canonical_prefix(uri));
+                out.push(':');
+                out.push_str(local);
             }
-            _ => Ok(token.text.to_owned()),
+            _ => out.push_str(token.text),
         }
+        Ok(())
     }
 
-    fn canonical_prefix(&mut self, uri: &str) -> String {
-        if let Some((prefix, _)) = self.namespaces.iter().find(|(_, known)| known == uri) {
-            return prefix.clone();
-        }
-        let prefix = format!("n{}", self.namespaces.len());
-        self.namespaces.push((prefix.clone(), uri.to_owned()));
-        prefix
+    fn canonical_prefix(&mut self, uri: &str) -> &str {
+        let index = match self.namespaces.iter().position(|(_, known)| known == uri) {
+            Some(index) => index,
+            None => {
+                let prefix = format!("n{}", self.namespaces.len());
+                self.namespaces.push((prefix, uri.to_owned()));
+                self.namespaces.len() - 1
+            }
+        };
+        &self.namespaces[index].0
     }
 }
 

@@ -13,6 +13,7 @@ mod control_report;
 mod datetime;
 mod diagnostics;
 mod document;
+mod dom_builder;
 mod error;
 mod evaluation;
 mod expression;
