@@ -11,6 +11,7 @@ forms/DIFFERENCES.md lists (forms_diff/differences.py recognises each by its sec
 Skipped only when Chromium or its driver is not installed (.ci/run installs both).
 """
 
+import os
 import pathlib
 
 import pytest
@@ -20,7 +21,8 @@ from forms_diff.cases import cases_for, real_forms
 from forms_diff.differences import explain
 
 CORNERS = pathlib.Path(__file__).parent / "forms_diff" / "corners"
-TRAFFIC = REPO.parent / "shared" / "reference" / "echo-v10-traffic"
+REFERENCE = pathlib.Path(os.environ.get("ECHO_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
+TRAFFIC = REFERENCE / "echo-v10-traffic"
 
 
 def all_forms():
