@@ -262,7 +262,7 @@ fn record(
                 disposition: None,
                 error: Some(failure.error.clone()),
             };
-            match status.failed(attempt, RetryPolicy::of(&policies)) {
+            match status.failed(attempt, Timestamp::now(), RetryPolicy::of(&policies)) {
                 AfterFailure::RetryAt(_) => gateway.store.put_delivery_status(entry.id, &status)?,
                 AfterFailure::GiveUp => {
                     let tries = status.attempts.len();
