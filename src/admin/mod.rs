@@ -18,7 +18,7 @@ use crate::app::deliveries;
 use crate::app::providers;
 use crate::app::{Gateway, ServiceSettings};
 use crate::credentials;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::soap::catalog;
 use crate::storage::{StorageError, Store};
 use echo_domain::account::{Role, User, validate_membership, validate_name};
@@ -95,7 +95,7 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
             let user = gateway
                 .store
                 .user_by_name(&name)?
-                .ok_or_else(|| GatewayError::not_found("User", name))?;
+                .ok_or_else(|| GatewayError::not_found_by("User", LookupKey::Name, name))?;
             gateway.issue_token(&user, None, Duration::from_secs(hours.saturating_mul(3600)))
         }
         AdminCommand::ApproveCertificate { provider } => {

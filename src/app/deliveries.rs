@@ -3,7 +3,7 @@
 //! key; the provider order goes back in flight).
 
 use super::Gateway;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::delivery::{Delivery, DeliveryState, retry_event};
 use echo_domain::timestamp::Timestamp;
@@ -32,7 +32,7 @@ pub fn show(gateway: &Gateway, id: u64) -> GatewayResult<Delivery> {
     gateway
         .store
         .delivery(id)?
-        .ok_or_else(|| GatewayError::not_found("Delivery", id.to_string()))
+        .ok_or_else(|| GatewayError::not_found_by("Delivery", LookupKey::Id, id.to_string()))
 }
 
 /// Retries a failed delivery: its provider order returns to QUOTING, SUBMITTING or CANCELLING

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::credentials;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::storage::{Store, StoredToken};
 use echo_domain::account::{Provider, User};
 use echo_domain::caller::Caller;
@@ -107,7 +107,11 @@ impl Gateway {
             Some(provider) => Some(provider),
             None => self.store.provider_by_id(guid_or_id)?,
         };
-        found.ok_or_else(|| GatewayError::not_found("Provider", guid_or_id))
+        let key = match Guid::parse(guid_or_id) {
+            Ok(_) => LookupKey::Guid,
+            Err(_) => LookupKey::Id,
+        };
+        found.ok_or_else(|| GatewayError::not_found_by("Provider", key, guid_or_id))
     }
 }
 

@@ -174,7 +174,7 @@ async fn fulfillment(
                 FaultCode::Client => Outcome::ClientFault,
                 FaultCode::Server => Outcome::ServerFault,
             };
-            let body = encode_fault(fault.code, fault.error_code, &fault.message);
+            let body = encode_fault(fault.code, &fault.error_code, &fault.message);
             let status = StatusCode::INTERNAL_SERVER_ERROR;
             (
                 soap_response(SoapVersion::V11, status, body),

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use super::{Gateway, response, result_response};
 use crate::credentials;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
 use crate::xml::Element;
@@ -37,7 +37,7 @@ fn login(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
             gateway
                 .store
                 .user_by_name(other)?
-                .ok_or_else(|| GatewayError::not_found("User", other))?
+                .ok_or_else(|| GatewayError::not_found_by("User", LookupKey::Name, other))?
         }
         None => user,
     };

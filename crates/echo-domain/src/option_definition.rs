@@ -58,7 +58,7 @@ pub struct OptionAssignment {
 /// Why a definition or assignment was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum OptionDefinitionError {
-    #[error("option definition [{0}] does not exist")]
+    #[error("Could not find option definition with guid [{0}].")]
     Unknown(String),
     #[error("provider already has an option definition named [{0}]")]
     DuplicateName(String),

@@ -80,7 +80,7 @@ fn change_order_as(
         .map_err(|error| name_missing_order(error, guid))
 }
 
-/// Names the order a storage "not found" is about: `Order [guid] does not exist`.
+/// Names the order a storage "not found" is about: `Could not find order with guid [guid].`
 pub(crate) fn name_missing_order(error: GatewayError, guid: &str) -> GatewayError {
     match error {
         GatewayError::Storage(StorageError::NotFound(_)) => GatewayError::not_found("Order", guid),

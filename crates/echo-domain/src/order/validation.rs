@@ -148,7 +148,7 @@ fn check_option_selection(
 mod tests {
     use super::*;
     use crate::order::test_support::{catalog_item, recorded_now, valid_information};
-    use crate::order::user_information::UserInformationError;
+    use crate::order::user_information::{AddressKind, UserInformationError};
 
     /// Requires a selection for every item; its content must not be empty.
     struct SelectionRequired;
@@ -234,13 +234,17 @@ mod tests {
     fn user_information_is_checked() {
         let mut f = fixture(&["G1"]);
         let now = recorded_now();
-        f.order
-            .set_user_information(Default::default(), now)
-            .unwrap();
+        let mut information = valid_information();
+        if let Some(contact) = information.contact_address.as_mut() {
+            contact.address.country = None;
+        }
+        f.order.set_user_information(information, now).unwrap();
         assert_eq!(
             f.validate(),
             Err(OrderError::UserInformation(
-                UserInformationError::ContactAddressRequired
+                UserInformationError::CountryRequired {
+                    address: AddressKind::Contact
+                }
             ))
         );
     }
