@@ -7,6 +7,7 @@
 
 pub mod deliveries;
 pub mod option_selections;
+pub mod orders;
 pub mod providers;
 
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 //! ProviderOrderGuid). Pure functions: no storage, no access checks.
 
 use super::name_guid_item;
+use crate::app::orders::edit::{OptionSelectionInput, OrderItemInput};
 use crate::error::GatewayResult;
 use crate::error::RequestError;
 use crate::soap::TYPES_NS;
@@ -235,27 +236,6 @@ pub(crate) fn java_double(value: f64) -> String {
     } else {
         format!("{mantissa}.0E{exponent}")
     }
-}
-
-/// One item of AddOrderItems / UpdateOrderItems / CreateOrder as the client sent it. The item's
-/// own Guid and its OrderItemDetail (owning provider order, state) are not part of it: ECHO
-/// ignored them on input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderItemInput {
-    /// The catalog item id, e.g. `G1000005024-DEV07`.
-    pub item_guid: String,
-    pub quantity: u32,
-    pub option_selection: Option<OptionSelectionInput>,
-}
-
-/// An option selection as sent; the client may leave out the definition's Guid and name the
-/// definition only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OptionSelectionInput {
-    pub guid: Option<Guid>,
-    pub name: String,
-    /// The selection document, exactly as sent.
-    pub content: String,
 }
 
 /// Reads a `UserInformation` element (SetUserInformationForOrder). The address rules are not

@@ -9,10 +9,10 @@
 //! whose effect is already in place (a repeated call) commits nothing and succeeds; an
 //! illegal transition is an `InvalidOrderState` fault. Every response is empty.
 
+use crate::app::orders::name_missing_order;
 use crate::error::{GatewayError, GatewayResult};
 use crate::soap::message::Fields;
 use crate::soap::order_codec::{decode_receipt, optional_text};
-use crate::soap::order_management::name_missing_order;
 use crate::soap::writer::Out;
 use crate::soap::{Gateway, response};
 use crate::storage::{ChangeOrigin, OrderChange, StorageError};

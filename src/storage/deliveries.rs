@@ -143,12 +143,12 @@ impl Store {
         origin: ChangeOrigin<'_>,
         order: &str,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
-    ) -> Result<Order, E> {
+    ) -> Result<(), E> {
         let tx = self.db.begin_write().map_err(StorageError::from)?;
-        let order = update_order_in(&tx, order, &origin, edit)?;
+        update_order_in(&tx, order, &origin, edit)?;
         put_status(&tx, id, status)?;
         tx.commit().map_err(StorageError::from)?;
-        Ok(order)
+        Ok(())
     }
 }
 

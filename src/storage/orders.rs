@@ -76,11 +76,11 @@ impl Store {
         guid: &str,
         origin: ChangeOrigin<'_>,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
-    ) -> Result<Order, E> {
+    ) -> Result<(), E> {
         let tx = self.db.begin_write().map_err(StorageError::from)?;
-        let order = update_order_in(&tx, guid, &origin, edit)?;
+        update_order_in(&tx, guid, &origin, edit)?;
         tx.commit().map_err(StorageError::from)?;
-        Ok(order)
+        Ok(())
     }
 
     /// Deletes an order with its index entries, recording the removal in the change log.
@@ -164,19 +164,19 @@ impl Store {
     }
 }
 
-/// [`Store::update_order`] inside a transaction the caller commits.
+/// [`Store::update_order`] inside a transaction the caller commits. The committed order is not
+/// handed back: no caller needs it, and handing it back cost a clone of every order changed.
 pub(super) fn update_order_in<E: From<StorageError>>(
     tx: &WriteTransaction,
     guid: &str,
     origin: &ChangeOrigin<'_>,
     edit: impl FnOnce(Order) -> Result<OrderChange, E>,
-) -> Result<Order, E> {
+) -> Result<(), E> {
     let previous: Order = get_record_for_update(tx, ORDERS, guid)?
         .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
     let change = edit(previous.clone())?;
-    let order = change.order.clone();
     commit_change(tx, Some(&previous), change, origin)?;
-    Ok(order)
+    Ok(())
 }
 
 fn commit_change(
