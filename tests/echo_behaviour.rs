@@ -1,19 +1,22 @@
 //! Where the recorded ECHO v10 server did something else than its guide said, the gateway does
 //! what ECHO did (issue 10), checked end to end against the real `serve` and `partner-sim`
 //! processes: addresses with `UsFormat` and `Country` only, orders without a contact address,
-//! the `*_WITH_EXCEPTIONS` order states, and the ItemNotFoundFault of an unknown order.
+//! the `*_WITH_EXCEPTIONS` order states, submission to a provider that does not support it,
+//! ResubmitProviderOrder in ECHO's form, and the ItemNotFoundFault of an unknown order.
 
 mod common;
 
 use std::time::Duration;
 
-use common::delivery::{PartnerPolicy, poll};
+use common::delivery::{PartnerPolicy, list_deliveries, poll, provider_orders};
 use common::orders::{
     OMS, SHOP_PROVIDERS, Shop, guid_list_param, oms_ok, order_guid_param, order_items_param,
-    place_submitted_order,
+    order_policies, place_submitted_order,
 };
 use common::partner::PartnerSim;
-use common::{SoapClient, TestGateway, assert_fault, descendants, element_text, parse};
+use common::{
+    SoapClient, TestGateway, assert_fault, descendants, element_text, parse, provider_staff_token,
+};
 use echo_gateway::xml::Element;
 
 const FAULTS_NS: &str = "http://echo.nasa.gov/echo/v10/faults";
@@ -255,6 +258,103 @@ async fn orders_whose_provider_orders_went_wrong_are_in_a_with_exceptions_state(
         .wait_for_order_state(&processing, "PROCESSING_WITH_EXCEPTIONS")
         .await;
     assert_eq!(provider_states(&read), ["SUBMIT_REJECTED", "PROCESSING"]);
+}
+
+#[tokio::test]
+async fn a_provider_without_submit_support_fails_its_part_with_echos_status_line() {
+    let f = Fixture::start().await;
+    let (_, shop2) = SHOP_PROVIDERS[1];
+    let quote_only = order_policies(shop2, 100).replace("<ns3:Item>SUBMIT</ns3:Item>", "");
+    let (status, body) = f
+        .gateway
+        .call(
+            "ProviderService",
+            "SetProviderPolicies",
+            &f.shop.operator,
+            &quote_only,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let order = f.submit(&[f.item_of(0), f.item_of(1)]).await;
+    let read = f.read(&order).await;
+    assert_eq!(child_text(&read, "State"), "SUBMITTED_WITH_EXCEPTIONS");
+    assert_eq!(provider_states(&read), ["SUBMITTING", "SUBMIT_FAILED"]);
+    let views = provider_orders(&f.soap(), &f.shop.buyer, &order).await;
+    let failed = views
+        .iter()
+        .find(|v| v.provider_guid == shop2)
+        .expect("SHOP2");
+    assert_eq!(
+        failed.status_lines[failed.status_lines.len() - 3..],
+        [
+            "ECHO: Transitioning from state [VALIDATED] to state [SUBMITTING]",
+            "The provider does not support order submission.",
+            "ECHO: Transitioning from state [SUBMITTING] to state [SUBMIT_FAILED]",
+        ]
+    );
+    let owed: Vec<_> = list_deliveries(&f.gateway.data_dir, &[])
+        .into_iter()
+        .filter(|d| d["entry"]["provider_order"]["order_guid"] == order.as_str())
+        .map(|d| d["entry"]["provider_order"]["provider_guid"].clone())
+        .collect();
+    assert_eq!(owed, [SHOP_PROVIDERS[0].1], "only SHOP1 is asked to submit");
+}
+
+#[tokio::test]
+async fn provider_staff_resubmit_their_part_in_echos_form_and_each_time_the_original_says_so() {
+    let f = Fixture::start().await;
+    let _refusing = f.partner(0, "refusing", &["--refuse-first", "1000"]).await;
+    let order = f.submit(&[f.item_of(0)]).await;
+    f.wait_for_order_state(&order, "SUBMITTED_WITH_EXCEPTIONS")
+        .await;
+    let data = &f.gateway.data_dir;
+    let staff = provider_staff_token(data, "shop1-staff", SHOP_PROVIDERS[0].0);
+    let resubmit = |tracking_id: &str| {
+        format!(
+            "{}<ns2:providerTrackingId>{tracking_id}</ns2:providerTrackingId>",
+            order_guid_param(&order)
+        )
+    };
+
+    let mut resubmitted = Vec::new();
+    for tracking_id in ["", "0600030372"] {
+        let body = oms_ok(
+            &f.soap(),
+            &staff,
+            "ResubmitProviderOrder",
+            &resubmit(tracking_id),
+        )
+        .await;
+        let document = parse(&body);
+        let result = find(&document, "result");
+        assert!(
+            result.children.is_empty() && result.text.len() == 36,
+            "{body}"
+        );
+        resubmitted.push(result.text.clone());
+    }
+    let views = provider_orders(&f.soap(), &f.shop.buyer, &order).await;
+    let lines = &views[0].status_lines;
+    let expected: Vec<String> = resubmitted
+        .iter()
+        .map(|guid| format!("This order has been resubmitted as order [{guid}]"))
+        .collect();
+    assert_eq!(lines[lines.len() - 2..], expected, "{lines:?}");
+    let copy = f.read(&resubmitted[1]).await;
+    let provider_order = find(&copy, "ProviderOrders").children[0].clone();
+    assert_eq!(
+        child_text(&provider_order, "ProviderTrackingId"),
+        "0600030372"
+    );
+
+    // Another provider's staff may not.
+    let other = provider_staff_token(data, "shop2-staff", SHOP_PROVIDERS[1].0);
+    let (status, body) = f
+        .gateway
+        .call(OMS, "ResubmitProviderOrder", &other, &resubmit(""))
+        .await;
+    assert_fault(status, &body, "PermissionDenied");
 }
 
 /// The provider orders' states, in SHOP_PROVIDERS order.

@@ -34,6 +34,15 @@ pub enum AccessDenied {
     OrderNotVisible { user: String, order: String },
     #[error("user [{user}] may not change order [{order}]: only its owner or an operator may")]
     NotOrderOwner { user: String, order: String },
+    #[error(
+        "user [{user}] may not act on provider [{provider}]'s part of order [{order}]: only \
+         its owner, that provider's staff or an operator may"
+    )]
+    NotProviderOrderParty {
+        user: String,
+        order: String,
+        provider: Guid,
+    },
     #[error("user [{user}] is not an operator")]
     NotOperator { user: String },
     #[error("user [{user}] acts for no provider: provider staff, or a provider-context token, may")]
@@ -124,6 +133,26 @@ impl Caller {
         }
     }
 
+    /// Acting on one provider's part of an order (ResubmitProviderOrder): its owner, an
+    /// operator, or staff of that provider (ECHO's provider staff resubmitted their part).
+    pub fn require_provider_order_party(
+        &self,
+        order: &Guid,
+        owner: &Guid,
+        provider: &Guid,
+    ) -> Result<(), AccessDenied> {
+        let staff = self.role == Role::Provider && self.provider.as_ref() == Some(provider);
+        if self.is_operator() || &self.user_guid == owner || staff {
+            Ok(())
+        } else {
+            Err(AccessDenied::NotProviderOrderParty {
+                user: self.user_name.clone(),
+                order: order.to_string(),
+                provider: provider.clone(),
+            })
+        }
+    }
+
     pub fn require_operator(&self) -> Result<(), AccessDenied> {
         if self.is_operator() {
             Ok(())
@@ -138,6 +167,34 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_provider_order_party_is_its_owner_an_operator_or_that_providers_staff() {
+        let (order, provider) = (Guid::random(), Guid::random());
+        let owner = caller(Role::User, None);
+        let allowed = [
+            owner.clone(),
+            caller(Role::Operator, None),
+            caller(Role::Provider, Some(provider.clone())),
+        ];
+        for party in allowed {
+            assert_eq!(
+                party.require_provider_order_party(&order, &owner.user_guid, &provider),
+                Ok(())
+            );
+        }
+        let refused = [
+            caller(Role::User, None),
+            caller(Role::Provider, Some(Guid::random())),
+        ];
+        for stranger in refused {
+            assert!(
+                stranger
+                    .require_provider_order_party(&order, &owner.user_guid, &provider)
+                    .is_err()
+            );
+        }
+    }
 
     fn caller(role: Role, provider: Option<Guid>) -> Caller {
         Caller {

@@ -1,6 +1,6 @@
 //! Order validation (ValidateOrder, and implicitly QuoteOrder and SubmitOrder): the user
 //! information rules, each provider's policies, and option selections through the forms
-//! engine's [`OptionSelectionValidator`]; and the quote decision for providers without QUOTE.
+//! engine's [`OptionSelectionValidator`].
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -8,7 +8,7 @@ use super::aggregate::{Order, split_into_provider_orders};
 use super::error::OrderError;
 use super::item::OrderItem;
 use crate::guid::Guid;
-use crate::policy::{ProviderPolicies, Transaction};
+use crate::policy::ProviderPolicies;
 use crate::timestamp::Timestamp;
 
 /// Checks an item's option selection; implemented by the ECHO Forms engine.
@@ -16,15 +16,6 @@ pub trait OptionSelectionValidator {
     /// `Ok` when the item needs no options or its selection is valid; otherwise the problems,
     /// e.g. a missing selection for an item whose collection has an option definition.
     fn validate(&self, item: &OrderItem) -> Result<(), Vec<String>>;
-}
-
-/// What QuoteOrder does with one provider order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QuoteOutcome {
-    /// Send the quote request to the provider.
-    Deliver,
-    /// Do not send; apply `QuoteRejected` with this reason in the status log.
-    Reject { reason: String },
 }
 
 /// Validates `order` as of `now`, with the policies of every provider in it; the first broken
@@ -56,17 +47,6 @@ pub fn validate_order(
         .items()
         .iter()
         .try_for_each(|item| check_option_selection(item, options))
-}
-
-/// A provider without QUOTE in its SupportedTransactions is never asked for a quote.
-pub fn quote_outcome(provider: &Guid, policies: &ProviderPolicies) -> QuoteOutcome {
-    if policies.supports(Transaction::Quote) {
-        QuoteOutcome::Deliver
-    } else {
-        QuoteOutcome::Reject {
-            reason: format!("Provider [{provider}] does not support the QUOTE transaction"),
-        }
-    }
 }
 
 fn check_suspension(
@@ -316,20 +296,5 @@ mod tests {
             ),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn quotes_only_to_providers_supporting_quote() {
-        let provider = Guid::random();
-        let mut policies = ProviderPolicies {
-            supported_transactions: Some(vec![Transaction::Submit]),
-            ..ProviderPolicies::default()
-        };
-        let QuoteOutcome::Reject { reason } = quote_outcome(&provider, &policies) else {
-            panic!("a provider without QUOTE must be rejected");
-        };
-        assert!(reason.contains(provider.as_str()) && reason.contains("QUOTE"));
-        policies.supported_transactions = Some(vec![Transaction::Submit, Transaction::Quote]);
-        assert_eq!(quote_outcome(&provider, &policies), QuoteOutcome::Deliver);
     }
 }
