@@ -19,6 +19,8 @@ pub enum GatewayError {
     TokenExpired(String),
     #[error("invalid username or password")]
     BadCredentials,
+    #[error("guest ordering is turned off on this gateway: sign in with an account")]
+    GuestOrdersDisabled,
     #[error(transparent)]
     NotFound(#[from] NotFound),
     #[error("connection to the provider endpoint failed: {0}")]

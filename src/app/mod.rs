@@ -6,6 +6,7 @@
 //! (`soap`, the CLI's `admin`) decode requests into these calls and encode their results.
 
 pub mod deliveries;
+pub mod guests;
 pub mod option_selections;
 pub mod orders;
 pub mod providers;
@@ -31,6 +32,8 @@ pub struct ServiceSettings {
     pub endpoint_test_timeout: Duration,
     /// How long an inbound OrderFulfillment caller waits for the partner before POSTPONED.
     pub relay_wait: Duration,
+    /// Whether guests may sign in and order (`--guest-orders`).
+    pub guest_orders: bool,
 }
 
 impl Default for ServiceSettings {
@@ -39,6 +42,7 @@ impl Default for ServiceSettings {
             token_lifetime: Duration::from_secs(24 * 3600),
             endpoint_test_timeout: Duration::from_secs(10),
             relay_wait: Duration::from_secs(10),
+            guest_orders: true,
         }
     }
 }
@@ -76,6 +80,10 @@ impl Gateway {
         if stored.expires <= Timestamp::now() {
             return Err(GatewayError::TokenExpired(redacted));
         }
+        if stored.guest {
+            guests::require_enabled(self)?;
+            return Ok(Caller::guest(stored.user));
+        }
         let user = self
             .store
             .user(stored.user.as_str())?
@@ -90,12 +98,24 @@ impl Gateway {
         acting_provider: Option<Guid>,
         lifetime: Duration,
     ) -> GatewayResult<String> {
+        self.new_token(user.guid.clone(), acting_provider, lifetime, false)
+    }
+
+    /// Stores a new token standing for `subject` (a user, or a guest sign-in) and returns it.
+    fn new_token(
+        &self,
+        subject: Guid,
+        acting_provider: Option<Guid>,
+        lifetime: Duration,
+        guest: bool,
+    ) -> GatewayResult<String> {
         let token = credentials::new_token();
         let lifetime_seconds = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
         let stored = StoredToken {
-            user: user.guid.clone(),
+            user: subject,
             acting_provider,
             expires: Timestamp::now().plus_seconds(lifetime_seconds),
+            guest,
         };
         self.store
             .put_token(&credentials::token_digest(&token), &stored)?;

@@ -3,12 +3,13 @@
 use std::sync::OnceLock;
 
 use super::{Gateway, response, result_response};
+use crate::app::guests;
 use crate::credentials;
 use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
 use crate::xml::Element;
-use echo_domain::account::User;
+use echo_domain::account::{GUEST_USER_NAME, User};
 use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;
 
@@ -25,6 +26,10 @@ fn login(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
     let params = Fields::params(op);
     let username = params.required_text("username")?;
     let password = params.text("password").unwrap_or_default();
+    if username == GUEST_USER_NAME {
+        let token = guests::sign_in(gateway, password)?;
+        return Ok(result_response("Login", Out::echo("result").text(token)));
+    }
     let user = check_password(gateway, username, password)?;
     let caller = Caller::of(&user, None);
     let acting_user = match params

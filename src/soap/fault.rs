@@ -172,6 +172,9 @@ impl From<&GatewayError> for Fault {
             GatewayError::BadCredentials => {
                 Fault::new(Client, Authorization, "InvalidCredentials", message)
             }
+            GatewayError::GuestOrdersDisabled => {
+                Fault::new(Client, Authorization, "GuestOrdersDisabled", message)
+            }
             GatewayError::AccessDenied(_) => {
                 Fault::new(Client, Authorization, "PermissionDenied", message)
             }

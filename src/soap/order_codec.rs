@@ -23,7 +23,8 @@ use echo_domain::timestamp::Timestamp;
 pub fn encode_order(order: &Order) -> Out {
     let information = order.user_information();
     Out::types("Item")
-        .child(Out::field("OwnerGuid", &order.owner_guid))
+        // A guest's order has no owner, as ECHO answered it.
+        .optional((!order.guest).then(|| Out::field("OwnerGuid", &order.owner_guid)))
         .optional(optional_field(
             "UserDomain",
             information.user_domain.as_ref(),

@@ -1,7 +1,7 @@
 //! Who is calling: the identity a token resolves to, and the access rules every operation
 //! applies through it.
 
-use super::account::{Role, User};
+use super::account::{GUEST_USER_NAME, Role, User};
 use super::guid::Guid;
 
 /// The authenticated party behind a request.
@@ -13,6 +13,9 @@ pub struct Caller {
     /// The provider a provider-role user belongs to, or the provider an operator's
     /// provider-context token acts for.
     pub provider: Option<Guid>,
+    /// A guest sign-in (no account): `user_guid` names that sign-in, so only its token owns
+    /// the orders it creates.
+    pub guest: bool,
 }
 
 /// How much of an order a caller may read.
@@ -57,6 +60,18 @@ impl Caller {
             user_name: user.name.clone(),
             role: user.role,
             provider: acting_provider.or_else(|| user.provider.clone()),
+            guest: false,
+        }
+    }
+
+    /// A guest sign-in identified by `sign_in`: it orders like a user without an account.
+    pub fn guest(sign_in: Guid) -> Caller {
+        Caller {
+            user_guid: sign_in,
+            user_name: GUEST_USER_NAME.to_owned(),
+            role: Role::User,
+            provider: None,
+            guest: true,
         }
     }
 
@@ -68,6 +83,7 @@ impl Caller {
             user_name: "local operator (CLI)".to_owned(),
             role: Role::Operator,
             provider: None,
+            guest: false,
         }
     }
 
@@ -202,6 +218,7 @@ mod tests {
             user_name: "someone".into(),
             role,
             provider,
+            guest: false,
         }
     }
 

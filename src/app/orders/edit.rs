@@ -48,6 +48,7 @@ pub struct NewOrder {
 pub fn create(gateway: &Gateway, caller: &Caller, new: NewOrder) -> GatewayResult<Guid> {
     let now = Timestamp::now();
     let mut order = Order::new(Guid::random(), caller.user_guid.clone(), now);
+    order.guest = caller.guest;
     order.notify_level = new.notify_level;
     order.client_identity = new.client_identity;
     add_to(gateway, &mut order, &new.items, now)?;

@@ -118,7 +118,10 @@ pub fn resubmit_provider_order(
     request: Resubmission,
 ) -> GatewayResult<Guid> {
     let original = stored_order(gateway, &request.order)?;
-    let providers = original.provider_orders().iter().map(|p| &p.key.provider_guid);
+    let providers = original
+        .provider_orders()
+        .iter()
+        .map(|p| &p.key.provider_guid);
     caller.order_view(&original.guid, &original.owner_guid, providers)?;
     let provider = resubmitted_provider(caller, &original, request.provider)?;
     caller.require_provider_order_party(&original.guid, &original.owner_guid, &provider)?;

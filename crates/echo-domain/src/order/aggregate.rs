@@ -49,7 +49,12 @@ impl ItemSettlement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub guid: Guid,
+    /// The user, or for a guest order the guest sign-in, that created the order.
     pub owner_guid: Guid,
+    /// Placed by a guest: GetOrders shows no OwnerGuid, and validation wants a way to reach
+    /// the guest (see [`super::user_information::UserInformation::validate_for_guest`]).
+    #[serde(default)]
+    pub guest: bool,
     pub creation_date: Timestamp,
     pub submission_date: Option<Timestamp>,
     pub last_update_date: Timestamp,
@@ -79,6 +84,7 @@ impl Order {
         Order {
             guid,
             owner_guid,
+            guest: false,
             creation_date: now,
             submission_date: None,
             last_update_date: now,
@@ -326,6 +332,7 @@ impl Order {
             })
             .collect();
         let mut copy = Order::new(new_guid, self.owner_guid.clone(), now);
+        copy.guest = self.guest;
         copy.submission_date = Some(now);
         copy.notify_level = self.notify_level.clone();
         copy.client_identity = self.client_identity.clone();

@@ -87,6 +87,10 @@ impl fmt::Display for AddressKind {
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum UserInformationError {
+    #[error(
+        "a guest order needs a ContactAddress with an Email: the guest has no account to reach"
+    )]
+    GuestContactRequired,
     #[error("{address}: Country is required")]
     CountryRequired { address: AddressKind },
     #[error("{address}: {field} has {length} characters; at most {MAX_STREET_LENGTH} allowed")]
@@ -126,6 +130,19 @@ impl UserInformation {
             .into_iter()
             .filter_map(|(kind, contact)| Some((kind, contact.as_ref()?)))
             .try_for_each(|(kind, contact)| contact.address.validate(kind))
+    }
+}
+
+impl UserInformation {
+    /// A guest must also say how to reach them: a ContactAddress with an Email. ECHO held
+    /// guests to the same rules as registered users, but a registered user's account tells a
+    /// partner or operator who ordered; a guest's order is all there is.
+    pub fn validate_for_guest(&self) -> Result<(), UserInformationError> {
+        let email = self.contact_address.as_ref().map(|c| &c.email);
+        match email {
+            Some(email) if !is_blank(email) => Ok(()),
+            _ => Err(UserInformationError::GuestContactRequired),
+        }
     }
 }
 
@@ -228,6 +245,25 @@ mod tests {
                 .validate()
                 .unwrap_err();
             assert_eq!(error.to_string(), "ShippingAddress: Country is required");
+        }
+    }
+
+    #[test]
+    fn a_guest_gives_a_contact_email() {
+        assert_eq!(valid_information().validate_for_guest(), Ok(()));
+        let mut no_email = valid_information();
+        if let Some(contact) = no_email.contact_address.as_mut() {
+            contact.email = None;
+        }
+        let shipping_only = UserInformation {
+            shipping_address: Some(us_contact()),
+            ..UserInformation::default()
+        };
+        for refused in [no_email, shipping_only] {
+            assert_eq!(
+                refused.validate_for_guest(),
+                Err(UserInformationError::GuestContactRequired)
+            );
         }
     }
 

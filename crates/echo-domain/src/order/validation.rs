@@ -33,6 +33,9 @@ pub fn validate_order(
         });
     }
     order.user_information().validate()?;
+    if order.guest {
+        order.user_information().validate_for_guest()?;
+    }
     for (provider, items) in split_into_provider_orders(order.items()) {
         let policies = policies
             .get(provider)
