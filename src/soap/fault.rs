@@ -295,6 +295,12 @@ fn option_fault(error: &OptionDefinitionError, message: String) -> Fault {
             return Fault::not_found("OptionDefinitionNotFound", message)
                 .argument("OptionDefinitionGuid", guid);
         }
+        OptionDefinitionError::UnknownName { name, catalog_item } => {
+            return Fault::not_found("OptionDefinitionNotFound", message)
+                .argument("OptionDefinitionName", name)
+                .argument("CatalogItemGuid", catalog_item);
+        }
+        OptionDefinitionError::AmbiguousName { .. } => "AmbiguousOptionDefinitionName",
         OptionDefinitionError::DuplicateName(_) => "DuplicateOptionDefinitionName",
         OptionDefinitionError::InvalidForm { .. } => "InvalidForm",
         OptionDefinitionError::InvalidFilter { .. } => "InvalidOptionAssignmentFilter",

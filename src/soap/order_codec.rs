@@ -92,9 +92,13 @@ pub fn encode_order_item(item: &OrderItem) -> Out {
         .child(detail)
 }
 
+/// As the client gave it: without a Guid when it named its definition by Name only.
 pub(crate) fn encode_option_selection(selection: &OptionSelection) -> Out {
+    let guid = selection
+        .guid_given
+        .then(|| Out::field("Guid", &selection.guid));
     Out::types("OptionSelection")
-        .child(Out::field("Guid", &selection.guid))
+        .optional(guid)
         .child(Out::field("Name", &selection.name))
         .child(Out::field("Content", &selection.content))
 }
@@ -776,6 +780,7 @@ Wed Feb 15 10:11:29 EST 2017 : Running tests
     fn recorded_selection() -> OptionSelection {
         OptionSelection {
             guid: guid(OPTION_DEFINITION),
+            guid_given: true,
             name: "GLAH09.33 Order".into(),
             content: recorded_options!()
                 .replace("&lt;", "<")

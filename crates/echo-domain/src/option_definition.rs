@@ -60,6 +60,15 @@ pub struct OptionAssignment {
 pub enum OptionDefinitionError {
     #[error("Could not find option definition with guid [{0}].")]
     Unknown(String),
+    #[error(
+        "Could not find option definition with name [{name}] for catalog item [{catalog_item}]."
+    )]
+    UnknownName { name: String, catalog_item: String },
+    #[error(
+        "several option definitions named [{name}] apply to catalog item [{catalog_item}]: \
+         give the Guid of the one meant"
+    )]
+    AmbiguousName { name: String, catalog_item: String },
     #[error("provider already has an option definition named [{0}]")]
     DuplicateName(String),
     #[error("option definition [{name}] has an unusable form: {problems}")]

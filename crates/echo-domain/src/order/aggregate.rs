@@ -110,6 +110,11 @@ impl Order {
         &self.items
     }
 
+    /// The order item with this GUID.
+    pub fn item(&self, item_guid: &Guid) -> Result<&OrderItem, OrderError> {
+        Ok(&self.items[self.item_index(item_guid)?])
+    }
+
     pub fn provider_orders(&self) -> &[ProviderOrder] {
         &self.provider_orders
     }
