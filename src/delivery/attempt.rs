@@ -286,7 +286,7 @@ fn record(
                 disposition: None,
                 error: Some(failure.error.clone()),
             };
-            match status.failed(attempt, retry) {
+            match status.failed(attempt, Timestamp::now(), retry) {
                 AfterFailure::RetryAt(at) => {
                     gateway.store.put_delivery_status(entry.id, &status)?;
                     return Ok(Some(at));

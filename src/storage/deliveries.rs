@@ -136,7 +136,7 @@ impl Store {
     ) -> Result<(), E> {
         self.write(|tx| {
             update_order_in(tx, order, &origin, edit)?;
-            Ok(put_status(tx, id, status)?)
+            put_status(tx, id, status).map_err(E::from)
         })
     }
 }

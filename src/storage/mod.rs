@@ -1,13 +1,16 @@
 //! Durable state: one redb file in the data directory holds everything.
 //!
 //! Every write is one redb transaction, durable (fsynced) before the caller acknowledges
-//! anything; concurrent writes share their fsyncs (see `commit`). Records are JSON values in typed tables; each submodule owns
-//! the tables of one concept. The server process is the only writer: while it runs, the CLI
+//! anything; concurrent writes share their fsyncs (see `commit`). The database is reopened
+//! after an I/O failure (see `database`). Records are JSON values in typed tables; each
+//! submodule owns the tables of one concept. The server process is the only writer: while it runs, the CLI
 //! goes through the admin socket instead (see `admin`).
 
 mod accounts;
+pub mod backup;
 mod catalog;
 mod commit;
+mod database;
 mod deliveries;
 mod options;
 mod orders;
@@ -17,13 +20,13 @@ mod tokens;
 
 use std::path::Path;
 
-use redb::{
-    Builder, Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition,
-    WriteTransaction,
-};
+use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 use serde::Serialize;
+
+use crate::private_files;
 use serde::de::DeserializeOwned;
 
+use database::RecoveringDatabase;
 pub use orders::{ChangeOrigin, OrderChange};
 pub use tokens::StoredToken;
 
@@ -45,85 +48,78 @@ pub enum StorageError {
     NotFound(String),
     #[error("database error: {0}")]
     Database(String),
+    /// A file other than the database (a backup) could not be read or written.
+    #[error("{0}")]
+    File(String),
+    /// The disk refused a write (full, a file-size limit, an I/O error): nothing was stored.
+    #[error("the database cannot be written: {0}")]
+    Unavailable(String),
     #[error("stored record is unreadable: {0}")]
     Corrupt(String),
+}
+
+impl StorageError {
+    /// Whether the failure is the disk's rather than the request's.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StorageError::Unavailable(_))
+    }
 }
 
 macro_rules! database_errors {
     ($($t:ty),*) => {$(
         impl From<$t> for StorageError {
             fn from(e: $t) -> Self {
-                StorageError::Database(e.to_string())
+                match redb::Error::from(e) {
+                    redb::Error::DatabaseAlreadyOpen => StorageError::AlreadyOpen,
+                    e @ (redb::Error::Io(_) | redb::Error::PreviousIo | redb::Error::DatabaseClosed) => {
+                        StorageError::Unavailable(e.to_string())
+                    }
+                    other => StorageError::Database(other.to_string()),
+                }
             }
         }
     )*};
 }
 database_errors!(
+    redb::DatabaseError,
     redb::TransactionError,
     redb::TableError,
     redb::StorageError,
     redb::CommitError
 );
 
-impl From<redb::DatabaseError> for StorageError {
-    fn from(e: redb::DatabaseError) -> Self {
-        match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => StorageError::AlreadyOpen,
-            other => StorageError::Database(other.to_string()),
-        }
-    }
-}
-
 /// A table of JSON records keyed by string.
 type RecordTable = TableDefinition<'static, &'static str, &'static [u8]>;
 
 /// The gateway's durable state.
 pub struct Store {
-    db: Database,
+    db: RecoveringDatabase,
     commits: commit::GroupCommit,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `data_dir`.
+    /// Opens (creating if needed) the database in `data_dir`; both are created owner-only.
     pub fn open(data_dir: &Path) -> Result<Store, StorageError> {
-        std::fs::create_dir_all(data_dir)
+        private_files::create_dir(data_dir)
             .map_err(|e| StorageError::Database(format!("{}: {e}", data_dir.display())))?;
-        let db = Builder::new()
-            .set_cache_size(CACHE_BYTES)
-            .create(data_dir.join(DATABASE_FILE))?;
+        let db = RecoveringDatabase::open(&data_dir.join(DATABASE_FILE), CACHE_BYTES)?;
         let commits = commit::GroupCommit::open(&db)?;
         let store = Store { db, commits };
         store.create_tables()?;
         Ok(store)
     }
 
+    /// Why the database cannot be written, while that lasts (for `/healthz`).
+    pub fn write_failure(&self) -> Option<String> {
+        self.db.failure()
+    }
+
     fn create_tables(&self) -> Result<(), StorageError> {
-        self.write(|tx| {
-            let tables = [
-                accounts::TABLES,
-                catalog::TABLES,
-                deliveries::RECORD_TABLES,
-                options::TABLES,
-                orders::TABLES,
-                policies::TABLES,
-                tokens::TABLES,
-            ];
-            for table in tables.concat() {
-                tx.open_table(table)?;
-            }
-            for table in orders::SEQUENCE_TABLES
-                .iter()
-                .chain(outbox::TABLES)
-                .chain(deliveries::TABLES)
-            {
-                tx.open_table(*table)?;
-            }
-            Ok(())
-        })
+        self.write(create_tables_in)
     }
 
     /// Runs `f` in one write transaction and returns once it is durable; when `f` fails,
-    /// nothing it wrote is kept.
+    /// nothing it wrote is kept. A write whose durable commit failed is reported as failed.
     fn write<T, E: From<StorageError>>(
         &self,
         f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
@@ -132,8 +128,37 @@ impl Store {
     }
 
     fn read(&self) -> Result<ReadTransaction, StorageError> {
-        Ok(self.db.begin_read()?)
+        self.db.begin_read()
     }
+}
+
+/// Every table of JSON records keyed by string.
+fn record_tables() -> Vec<RecordTable> {
+    [
+        accounts::TABLES,
+        catalog::TABLES,
+        deliveries::RECORD_TABLES,
+        options::TABLES,
+        orders::TABLES,
+        policies::TABLES,
+        tokens::TABLES,
+    ]
+    .concat()
+}
+
+/// Every table keyed by sequence number.
+fn sequence_tables() -> Vec<SequenceTable> {
+    [orders::SEQUENCE_TABLES, outbox::TABLES, deliveries::TABLES].concat()
+}
+
+fn create_tables_in(tx: &WriteTransaction) -> Result<(), StorageError> {
+    for table in record_tables() {
+        tx.open_table(table)?;
+    }
+    for table in sequence_tables() {
+        tx.open_table(table)?;
+    }
+    Ok(())
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {
