@@ -19,6 +19,8 @@ pub enum GatewayError {
     TokenExpired(String),
     #[error("invalid username or password")]
     BadCredentials,
+    #[error(transparent)]
+    SignIn(#[from] SignInRefused),
     #[error("{kind} [{id}] does not exist")]
     NotFound { kind: &'static str, id: String },
     #[error("connection to the provider endpoint failed: {0}")]
@@ -65,6 +67,17 @@ impl GatewayError {
 }
 
 pub type GatewayResult<T> = Result<T, GatewayError>;
+
+/// Why a sign-in was refused before its password was checked (see `app::sign_in_throttle`).
+#[derive(Debug, Clone, Copy, thiserror::Error, PartialEq, Eq)]
+pub enum SignInRefused {
+    #[error("too many failed sign-ins: wait {seconds} s before the next attempt")]
+    Delayed { seconds: u64 },
+    #[error("sign-in is locked after too many failed attempts: try again in {seconds} s")]
+    Locked { seconds: u64 },
+    #[error("too many sign-ins are being checked at once: try again shortly")]
+    Busy,
+}
 
 /// A request that is not a valid message for its operation, whatever protocol carried it.
 /// Adapters produce these while decoding; each protocol maps them to its own errors.

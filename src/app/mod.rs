@@ -12,9 +12,11 @@ pub mod options;
 pub mod order_processing;
 pub mod orders;
 pub mod partner_protocol;
+pub mod password_checks;
 pub mod providers;
 pub mod relay;
 pub mod sessions;
+pub mod sign_in_throttle;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +30,8 @@ use echo_domain::account::Provider;
 use echo_domain::caller::Caller;
 use echo_domain::timestamp::Timestamp;
 use echo_forms::FormCache;
+use password_checks::PasswordChecks;
+use sign_in_throttle::{SignInLimits, SignInThrottle};
 
 /// Settings the operations need.
 #[derive(Debug, Clone)]
@@ -36,6 +40,7 @@ pub struct ServiceSettings {
     pub endpoint_test_timeout: Duration,
     /// How long an inbound OrderFulfillment caller waits for the partner before POSTPONED.
     pub relay_wait: Duration,
+    pub sign_in: SignInLimits,
 }
 
 impl Default for ServiceSettings {
@@ -44,6 +49,7 @@ impl Default for ServiceSettings {
             token_lifetime: Duration::from_secs(24 * 3600),
             endpoint_test_timeout: Duration::from_secs(10),
             relay_wait: Duration::from_secs(10),
+            sign_in: SignInLimits::default(),
         }
     }
 }
@@ -58,16 +64,22 @@ pub struct Gateway {
     pub maintenance: Notify,
     /// Woken when deliveries to partners have been queued (see `delivery::worker`).
     pub deliveries: Notify,
+    /// Failed sign-ins per account and address.
+    pub sign_in_throttle: SignInThrottle,
+    /// Argon2 verifications, on their own bounded threads.
+    pub password_checks: PasswordChecks,
 }
 
 impl Gateway {
     pub fn new(store: Arc<Store>, settings: ServiceSettings) -> Gateway {
         Gateway {
             store,
-            settings,
             forms: FormCache::new(),
             maintenance: Notify::new(),
             deliveries: Notify::new(),
+            sign_in_throttle: SignInThrottle::new(settings.sign_in),
+            password_checks: PasswordChecks::start(settings.sign_in.verifiers),
+            settings,
         }
     }
 

@@ -34,13 +34,22 @@ pub struct ConnectionLimits {
     pub max_body_bytes: usize,
 }
 
+/// The client's address, on every request of its connection (sign-ins are throttled by it).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
 /// Once nothing is handled any more, how long a closing connection may take to flush its
 /// last answers and say goodbye (HTTP/2 GOAWAY waits for a PING answer) before it is dropped.
 const LINGER: Duration = Duration::from_secs(1);
 
-/// Serves one connection until the client leaves, it idles out, or shutdown.
-pub async fn serve<I>(io: I, router: Router, limits: ConnectionLimits, mut shutdown: Shutdown)
-where
+/// Serves one connection from `client` until the client leaves, it idles out, or shutdown.
+pub async fn serve<I>(
+    io: I,
+    client: ClientAddr,
+    router: Router,
+    limits: ConnectionLimits,
+    mut shutdown: Shutdown,
+) where
     I: Read + Write + Unpin + Send + 'static,
 {
     let activity = Activity::new();
@@ -50,7 +59,8 @@ where
     };
     let handler = {
         let activity = activity.clone();
-        service_fn(move |request: Request<Incoming>| {
+        service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(client);
             handle(request, router.clone(), activity.clone(), body_limits)
         })
     };

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
-use super::connection::{self, ConnectionLimits};
+use super::connection::{self, ClientAddr, ConnectionLimits};
 use crate::shutdown::Shutdown;
 
 /// How connections on a listener are secured.
@@ -102,7 +102,8 @@ pub async fn accept_loop(
             let _permit = permit;
             match transport {
                 Transport::Plain => {
-                    connection::serve(TokioIo::new(stream), router, limits, shutdown).await;
+                    let io = TokioIo::new(stream);
+                    connection::serve(io, ClientAddr(peer), router, limits, shutdown).await;
                 }
                 Transport::Tls(acceptor) => {
                     let handshake =
@@ -115,7 +116,8 @@ pub async fn accept_loop(
                         tracing::debug!(%peer, "TLS handshake failed or timed out");
                         return;
                     };
-                    connection::serve(TokioIo::new(tls), router, limits, shutdown).await;
+                    let io = TokioIo::new(tls);
+                    connection::serve(io, ClientAddr(peer), router, limits, shutdown).await;
                 }
             }
         });
