@@ -14,7 +14,8 @@
 //! - [`admin`]: administration commands shared by the CLI and the server's admin socket.
 //!
 //! Application layer:
-//! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox.
+//! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox;
+//!   sign-in throttling and the bounded password-verification threads.
 //!
 //! Below it:
 //! - [`storage`]: redb tables, one file per concept.

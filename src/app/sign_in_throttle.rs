@@ -166,7 +166,9 @@ impl SignInThrottle {
         }
         // Attempts still being checked would reach the lock, or delays apply: one at a time.
         let pending_lock = record.failures + record.in_flight >= self.lock_after(key);
-        let delayed = record.in_flight > 0 && record.failures >= Self::free_failures(key);
+        let delayed = !self.limits.delay.is_zero()
+            && record.in_flight > 0
+            && record.failures >= Self::free_failures(key);
         if pending_lock || delayed {
             return Err(SignInRefused::Delayed { seconds: 1 });
         }
