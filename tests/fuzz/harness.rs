@@ -116,14 +116,14 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     let len = 0..64usize;
     let fragment = 0..FRAGMENTS.len();
     prop_oneof![
-        (at.clone(), len.clone()).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (at.clone(), fragment.clone()).prop_map(|(at, fragment)| Mutation::Insert { at, fragment }),
-        (at.clone(), len.clone(), fragment).prop_map(|(at, len, fragment)| Mutation::Replace {
+        (at, len.clone()).prop_map(|(at, len)| Mutation::Delete { at, len }),
+        (at, fragment.clone()).prop_map(|(at, fragment)| Mutation::Insert { at, fragment }),
+        (at, len.clone(), fragment).prop_map(|(at, len, fragment)| Mutation::Replace {
             at,
             len,
             fragment
         }),
-        (at.clone(), 0..4096usize).prop_map(|(at, len)| Mutation::Duplicate { at, len }),
+        (at, 0..4096usize).prop_map(|(at, len)| Mutation::Duplicate { at, len }),
         (at, any::<u8>()).prop_map(|(at, value)| Mutation::Byte { at, value }),
     ]
 }
