@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod deliveries;
+pub mod guests;
 pub mod options;
 pub mod order_processing;
 pub mod orders;
@@ -24,12 +25,13 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::credentials;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::storage::Store;
 use echo_domain::account::Provider;
 use echo_domain::caller::Caller;
+use echo_domain::guid::Guid;
 use echo_domain::timestamp::Timestamp;
-use echo_forms::FormCache;
+use echo_forms::{FilterCache, FormCache};
 use password_checks::PasswordChecks;
 use sign_in_throttle::{SignInLimits, SignInThrottle};
 
@@ -41,6 +43,8 @@ pub struct ServiceSettings {
     /// How long an inbound OrderFulfillment caller waits for the partner before POSTPONED.
     pub relay_wait: Duration,
     pub sign_in: SignInLimits,
+    /// Whether guests may sign in and order (`--guest-orders`).
+    pub guest_orders: bool,
 }
 
 impl Default for ServiceSettings {
@@ -50,6 +54,7 @@ impl Default for ServiceSettings {
             endpoint_test_timeout: Duration::from_secs(10),
             relay_wait: Duration::from_secs(10),
             sign_in: SignInLimits::default(),
+            guest_orders: true,
         }
     }
 }
@@ -60,6 +65,8 @@ pub struct Gateway {
     pub settings: ServiceSettings,
     /// Compiled option-definition forms, by definition GUID.
     pub forms: FormCache,
+    /// Compiled option-assignment filters, by filter text.
+    pub filters: FilterCache,
     /// Woken when durable background work (see `maintenance`) has been queued.
     pub maintenance: Notify,
     /// Woken when deliveries to partners have been queued (see `delivery::worker`).
@@ -75,6 +82,7 @@ impl Gateway {
         Gateway {
             store,
             forms: FormCache::new(),
+            filters: FilterCache::new(),
             maintenance: Notify::new(),
             deliveries: Notify::new(),
             sign_in_throttle: SignInThrottle::new(settings.sign_in),
@@ -93,6 +101,10 @@ impl Gateway {
         if stored.expires <= Timestamp::now() {
             return Err(GatewayError::TokenExpired(redacted));
         }
+        if stored.guest {
+            guests::require_enabled(self)?;
+            return Ok(Caller::guest(stored.user));
+        }
         let user = self
             .store
             .user(stored.user.as_str())?
@@ -106,7 +118,11 @@ impl Gateway {
             Some(provider) => Some(provider),
             None => self.store.provider_by_id(guid_or_id)?,
         };
-        found.ok_or_else(|| GatewayError::not_found("Provider", guid_or_id))
+        let key = match Guid::parse(guid_or_id) {
+            Ok(_) => LookupKey::Guid,
+            Err(_) => LookupKey::Id,
+        };
+        found.ok_or_else(|| GatewayError::not_found_by("Provider", key, guid_or_id))
     }
 }
 

@@ -17,11 +17,9 @@ use crate::app::Gateway;
 use crate::error::GatewayError;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
-use crate::soap::fulfillment::{encode_answer, encode_fault};
 use crate::soap::wsdl;
 use crate::soap::{Service, dispatch, relay};
 use crate::xml::XmlLimits;
-use echo_domain::policy::Transaction;
 
 /// What every handler shares.
 pub struct AppState {
@@ -124,7 +122,7 @@ fn fault_response(
     operation: &str,
 ) -> (Response, Outcome) {
     let fault = Fault::from(error);
-    let outcome = fault_outcome(&fault);
+    let outcome = fault_outcome(fault.code);
     match outcome {
         Outcome::ServerFault => tracing::error!(
             operation, instance = %fault.instance_id, %error, "request failed"
@@ -142,8 +140,8 @@ fn fault_response(
 }
 
 /// How a fault counts in the metrics: whose fault it is.
-fn fault_outcome(fault: &Fault) -> Outcome {
-    match fault.code {
+fn fault_outcome(code: FaultCode) -> Outcome {
+    match code {
         FaultCode::Client => Outcome::ClientFault,
         FaultCode::Server => Outcome::ServerFault,
     }
@@ -173,46 +171,21 @@ async fn fulfillment(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_owned());
-    let relayed = relay::relay(
+    let reply = relay::answer(
         state.gateway.clone(),
         token,
         body.to_vec(),
         state.xml_limits,
     )
     .await;
-    let (response, label, outcome) = match relayed {
-        Ok((transaction, answer)) => (
-            soap_response(
-                SoapVersion::V11,
-                StatusCode::OK,
-                encode_answer(transaction, &answer),
-            ),
-            relay_label(transaction),
-            Outcome::Ok,
-        ),
-        Err(error) => {
-            let fault = Fault::from(&error);
-            let outcome = fault_outcome(&fault);
-            let body = encode_fault(fault.code, fault.error_code, &fault.message);
-            let status = StatusCode::INTERNAL_SERVER_ERROR;
-            (
-                soap_response(SoapVersion::V11, status, body),
-                "RelayFault",
-                outcome,
-            )
-        }
+    let (status, outcome) = match reply.fault {
+        None => (StatusCode::OK, Outcome::Ok),
+        Some(code) => (StatusCode::INTERNAL_SERVER_ERROR, fault_outcome(code)),
     };
-    state.metrics.record(label, outcome, started.elapsed());
-    response
-}
-
-/// Metrics label of a relayed operation, apart from the v10 operations of the same name.
-fn relay_label(transaction: Transaction) -> &'static str {
-    match transaction {
-        Transaction::Quote => "RelayQuoteOrder",
-        Transaction::Submit => "RelaySubmitOrder",
-        Transaction::Cancel => "RelayCancelOrder",
-    }
+    state
+        .metrics
+        .record(reply.label, outcome, started.elapsed());
+    soap_response(SoapVersion::V11, status, reply.body)
 }
 
 /// `GET /echo-v9/OrderFulfillmentServicePortImpl?wsdl`.
