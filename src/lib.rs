@@ -45,4 +45,5 @@ pub mod shutdown;
 pub mod soap;
 pub mod storage;
 pub mod tls;
+pub mod webhook;
 pub mod xml;

@@ -6,6 +6,7 @@
 //! (`<data-dir>/admin.sock`, mode 0600, so only the data directory's owner can use it) and the
 //! server executes it. Either way the same [`execute`] runs, so both paths behave the same.
 
+pub mod oms;
 pub mod socket;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +67,8 @@ pub enum AdminCommand {
     RetryDelivery {
         id: u64,
     },
+    /// The registry of order-management systems.
+    Oms(oms::OmsCommand),
 }
 
 /// Runs a command against the gateway; the text is what the CLI prints.
@@ -121,6 +124,7 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
             deliveries::retry(gateway, id)?;
             Ok(format!("delivery {id} will be tried again"))
         }
+        AdminCommand::Oms(command) => oms::execute(gateway, command),
         AdminCommand::AddCatalogItems { items } => Ok(format!(
             "stored {} catalog items",
             catalog::store_items(gateway, &items)?

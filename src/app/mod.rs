@@ -6,6 +6,7 @@
 //! (`soap`, the CLI's `admin`) decode requests into these calls and encode their results.
 
 pub mod deliveries;
+pub mod oms;
 pub mod option_selections;
 pub mod orders;
 pub mod providers;

@@ -183,7 +183,10 @@ impl From<&GatewayError> for Fault {
             GatewayError::Catalog(e) => {
                 Fault::new(Client, InvalidArgument, catalog_code(e), message)
             }
-            GatewayError::Account(_) | GatewayError::Role(_) | GatewayError::Guid(_) => {
+            GatewayError::Account(_)
+            | GatewayError::Role(_)
+            | GatewayError::Guid(_)
+            | GatewayError::Oms(_) => {
                 Fault::new(Client, InvalidArgument, "InvalidArgument", message)
             }
             GatewayError::Storage(StorageError::AlreadyExists(_)) => {

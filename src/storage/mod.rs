@@ -8,6 +8,8 @@
 mod accounts;
 mod catalog;
 mod deliveries;
+mod oms;
+mod oms_feed;
 mod options;
 mod orders;
 mod policies;
@@ -21,6 +23,7 @@ use redb::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use oms_feed::{OmsWrite, UserSecrets, now_micros};
 pub use orders::{ChangeOrigin, OrderChange};
 pub use tokens::StoredToken;
 
@@ -93,6 +96,7 @@ impl Store {
                 catalog::TABLES,
                 deliveries::RECORD_TABLES,
                 options::TABLES,
+                oms_feed::RECORD_TABLES,
                 orders::TABLES,
                 policies::TABLES,
                 tokens::TABLES,
@@ -100,9 +104,16 @@ impl Store {
             for table in tables.concat() {
                 tx.open_table(table)?;
             }
-            for table in orders::SEQUENCE_TABLES.iter().chain(deliveries::TABLES) {
-                tx.open_table(*table)?;
+            let sequence_tables = [
+                orders::SEQUENCE_TABLES,
+                deliveries::TABLES,
+                oms::TABLES,
+                oms_feed::TABLES,
+            ];
+            for table in sequence_tables.concat() {
+                tx.open_table(table)?;
             }
+            oms_feed::create_tables(tx)?;
             Ok(())
         })
     }
