@@ -16,6 +16,7 @@ use super::metrics::{Metrics, Outcome};
 use crate::app::Gateway;
 use crate::error::GatewayError;
 use crate::error::RequestError;
+use crate::ordering_api;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::fulfillment::{encode_answer, encode_fault};
@@ -39,6 +40,7 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .route(FULFILLMENT_PATH, get(fulfillment_wsdl).post(fulfillment))
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
+        .nest("/api/v1", ordering_api::router(state.gateway.clone()))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .with_state(state)
 }

@@ -5,6 +5,7 @@
 pub mod feed;
 pub mod items;
 pub mod messages;
+pub mod routing;
 
 use crate::app::Gateway;
 use crate::error::{GatewayError, GatewayResult};
