@@ -39,6 +39,7 @@ pub mod config;
 pub mod credentials;
 pub mod delivery;
 pub mod error;
+pub mod oms_trigger;
 pub mod ordering_api;
 pub mod partner;
 pub mod server;

@@ -19,6 +19,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::admin;
 use crate::app::{Gateway, ServiceSettings};
 use crate::delivery::worker::{self as delivery_worker, DeliverySettings};
+use crate::oms_trigger;
 use crate::shutdown;
 use crate::storage::{StorageError, Store};
 use crate::tls;
@@ -114,6 +115,10 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
     loops.push(tokio::spawn(delivery_worker::run(
         gateway.clone(),
         settings.delivery,
+        shutdown.clone(),
+    )));
+    loops.push(tokio::spawn(oms_trigger::run(
+        gateway.clone(),
         shutdown.clone(),
     )));
     println!("echo-gateway ready");
