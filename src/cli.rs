@@ -58,6 +58,10 @@ pub enum Command {
     Oms(oms::OmsCliCommand),
     /// Run a simulated data partner (OrderFulfillment v9) for demos and tests
     PartnerSim(partner_sim::PartnerSimArgs),
+    /// Copy the database consistently into a new file (while the server runs, too)
+    Backup { file: PathBuf },
+    /// Put a backup into a data directory (--data-dir) that does not exist or is empty
+    Restore { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,7 +160,8 @@ impl Command {
             Command::Serve(_)
             | Command::Forms(_)
             | Command::Catalog(_)
-            | Command::PartnerSim(_) => return Ok(None),
+            | Command::PartnerSim(_)
+            | Command::Restore { .. } => return Ok(None),
             Command::Provider(ProviderCommand::Add { id, guid, name }) => {
                 AdminCommand::AddProvider { id, guid, name }
             }
@@ -188,7 +193,11 @@ impl Command {
             Command::Deliveries(DeliveriesCommand::Retry { id }) => {
                 AdminCommand::RetryDelivery { id }
             }
+            // The server may run elsewhere than the CLI's working directory.
             Command::Oms(command) => AdminCommand::Oms(command.admin_command()?),
+            Command::Backup { file } => AdminCommand::Backup {
+                file: std::path::absolute(&file).map_err(|e| format!("{}: {e}", file.display()))?,
+            },
         }))
     }
 }

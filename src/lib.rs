@@ -42,6 +42,7 @@ pub mod error;
 pub mod oms_trigger;
 pub mod ordering_api;
 pub mod partner;
+pub mod private_files;
 pub mod server;
 pub mod shutdown;
 pub mod soap;

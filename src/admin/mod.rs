@@ -6,6 +6,7 @@
 //! (`<data-dir>/admin.sock`, mode 0600, so only the data directory's owner can use it) and the
 //! server executes it. Either way the same [`execute`] runs, so both paths behave the same.
 
+pub mod backup;
 pub mod oms;
 pub mod socket;
 
@@ -15,19 +16,18 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::app::accounts::{self, NewProvider, NewUser};
 use crate::app::deliveries;
 use crate::app::providers;
 use crate::app::{Gateway, ServiceSettings};
-use crate::credentials;
-use crate::error::{GatewayError, GatewayResult};
-use crate::soap::catalog;
+use crate::app::{catalog, sessions};
+use crate::error::GatewayResult;
 use crate::storage::{StorageError, Store};
-use echo_domain::account::{Role, User, validate_membership, validate_name};
+use echo_domain::account::Role;
 use echo_domain::caller::Caller;
 use echo_domain::catalog::CatalogItem;
 use echo_domain::delivery::DeliveryState;
 use echo_domain::guid::Guid;
-use echo_domain::timestamp::Timestamp;
 
 /// One administration command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,25 +67,26 @@ pub enum AdminCommand {
     RetryDelivery {
         id: u64,
     },
+    /// Writes a consistent copy of the database to a new file (an absolute path).
+    Backup {
+        file: PathBuf,
+    },
     /// The registry of order-management systems.
     Oms(oms::OmsCommand),
 }
 
 /// Runs a command against the gateway; the text is what the CLI prints.
 pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String> {
+    let operator = Caller::local_operator();
     match command {
         AdminCommand::AddProvider { id, guid, name } => {
-            validate_name(&id)?;
-            let guid = guid
-                .as_deref()
-                .map(Guid::parse)
-                .transpose()?
-                .unwrap_or_else(Guid::random);
-            Ok(gateway
-                .store
-                .add_provider(&id, guid, name)?
-                .guid
-                .to_string())
+            let new = NewProvider {
+                id,
+                guid: parse_guid(guid)?,
+                display_name: name,
+            };
+            let provider = accounts::add_provider(gateway, &operator, new)?;
+            Ok(provider.guid.to_string())
         }
         AdminCommand::AddUser {
             name,
@@ -93,13 +94,21 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
             provider,
             guid,
             password,
-        } => add_user(gateway, name, role, provider, guid, password),
+        } => {
+            let new = NewUser {
+                name,
+                role,
+                provider,
+                guid: parse_guid(guid)?,
+                password,
+            };
+            Ok(accounts::add_user(gateway, &operator, new)?
+                .guid
+                .to_string())
+        }
         AdminCommand::IssueToken { name, hours } => {
-            let user = gateway
-                .store
-                .user_by_name(&name)?
-                .ok_or_else(|| GatewayError::not_found("User", name))?;
-            gateway.issue_token(&user, None, Duration::from_secs(hours.saturating_mul(3600)))
+            let lifetime = Duration::from_secs(hours.saturating_mul(3600));
+            sessions::issue_token(gateway, &operator, &name, lifetime)
         }
         AdminCommand::ApproveCertificate { provider } => {
             let provider =
@@ -110,58 +119,37 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
             ))
         }
         AdminCommand::ListDeliveries { provider, state } => {
-            let lines: Vec<String> = deliveries::list(gateway, provider.as_deref(), state)?
-                .iter()
-                .map(|delivery| serde_json::to_string(delivery).unwrap_or_default())
-                .collect();
+            let lines: Vec<String> = deliveries::list(
+                gateway,
+                &Caller::local_operator(),
+                provider.as_deref(),
+                state,
+            )?
+            .iter()
+            .map(|delivery| serde_json::to_string(delivery).unwrap_or_default())
+            .collect();
             Ok(lines.join("\n"))
         }
         AdminCommand::ShowDelivery { id } => {
-            let delivery = deliveries::show(gateway, id)?;
+            let delivery = deliveries::show(gateway, &Caller::local_operator(), id)?;
             Ok(serde_json::to_string_pretty(&delivery).unwrap_or_default())
         }
         AdminCommand::RetryDelivery { id } => {
-            deliveries::retry(gateway, id)?;
+            deliveries::retry(gateway, &Caller::local_operator(), id)?;
             Ok(format!("delivery {id} will be tried again"))
         }
+        AdminCommand::Backup { file } => backup::backup(gateway, &file),
         AdminCommand::Oms(command) => oms::execute(gateway, command),
         AdminCommand::AddCatalogItems { items } => Ok(format!(
             "stored {} catalog items",
-            catalog::store_items(gateway, &items)?
+            catalog::add_items(gateway, &operator, &items)?
         )),
     }
 }
 
-fn add_user(
-    gateway: &Gateway,
-    name: String,
-    role: Role,
-    provider: Option<String>,
-    guid: Option<String>,
-    password: Option<String>,
-) -> GatewayResult<String> {
-    validate_name(&name)?;
-    let provider = provider
-        .map(|p| gateway.find_provider(&p).map(|found| found.guid))
-        .transpose()?;
-    validate_membership(role, provider.as_ref())?;
-    let password_hash = password
-        .map(|p| credentials::hash_password(&p))
-        .transpose()?;
-    let user = User {
-        guid: guid
-            .as_deref()
-            .map(Guid::parse)
-            .transpose()?
-            .unwrap_or_else(Guid::random),
-        name,
-        role,
-        provider,
-        password_hash,
-        created: Timestamp::now(),
-    };
-    gateway.store.add_user(&user)?;
-    Ok(user.guid.to_string())
+/// A GUID given on the command line, if any.
+fn parse_guid(guid: Option<String>) -> GatewayResult<Option<Guid>> {
+    Ok(guid.as_deref().map(Guid::parse).transpose()?)
 }
 
 /// Where CLI commands run: on the database directly when no server has it open, otherwise

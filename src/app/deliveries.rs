@@ -1,44 +1,54 @@
-//! Operators' view of deliveries to partners: listing them with their state, showing one's
-//! attempt history, and retrying a failed one (a new round of tries with the same idempotency
-//! key; the provider order goes back in flight).
+//! Deliveries to partners as operators and providers see them: listing them with their state,
+//! showing one's attempt history, and retrying a failed one (a new round of tries with the
+//! same idempotency key; the provider order goes back in flight). Operators see and retry
+//! every delivery, provider staff their own provider's.
 
 use super::Gateway;
 use crate::error::{GatewayError, GatewayResult};
 use crate::storage::{ChangeOrigin, OrderChange};
+use echo_domain::caller::Caller;
 use echo_domain::delivery::{Delivery, DeliveryState, retry_event};
 use echo_domain::timestamp::Timestamp;
 
-/// Deliveries, oldest first, optionally only one provider's (ID or GUID) or in one state.
+/// The deliveries the caller may see, oldest first, optionally only one provider's (ID or
+/// GUID; one the caller may act for) or in one state.
 pub fn list(
     gateway: &Gateway,
+    caller: &Caller,
     provider: Option<&str>,
     state: Option<DeliveryState>,
 ) -> GatewayResult<Vec<Delivery>> {
     let provider = provider.map(|p| gateway.find_provider(p)).transpose()?;
+    if let Some(provider) = &provider {
+        caller.require_provider_access(&provider.guid)?;
+    }
     Ok(gateway
         .store
         .deliveries()?
         .into_iter()
         .filter(|d| {
-            provider
-                .as_ref()
-                .is_none_or(|p| d.entry.provider_order.provider_guid == p.guid)
+            let guid = &d.entry.provider_order.provider_guid;
+            caller.require_provider_access(guid).is_ok()
+                && provider.as_ref().is_none_or(|p| *guid == p.guid)
         })
         .filter(|d| state.is_none_or(|s| d.status.state == s))
         .collect())
 }
 
-pub fn show(gateway: &Gateway, id: u64) -> GatewayResult<Delivery> {
-    gateway
+/// One delivery of a provider the caller may act for.
+pub fn show(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Delivery> {
+    let delivery = gateway
         .store
         .delivery(id)?
-        .ok_or_else(|| GatewayError::not_found("Delivery", id.to_string()))
+        .ok_or_else(|| GatewayError::not_found("Delivery", id.to_string()))?;
+    caller.require_provider_access(&delivery.entry.provider_order.provider_guid)?;
+    Ok(delivery)
 }
 
 /// Retries a failed delivery: its provider order returns to QUOTING, SUBMITTING or CANCELLING
 /// and the worker makes a new round of RetryAttempts tries.
-pub fn retry(gateway: &Gateway, id: u64) -> GatewayResult<Delivery> {
-    let Delivery { entry, mut status } = show(gateway, id)?;
+pub fn retry(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Delivery> {
+    let Delivery { entry, mut status } = show(gateway, caller, id)?;
     if status.state != DeliveryState::Failed {
         return Err(GatewayError::DeliveryNotFailed(id));
     }
@@ -65,4 +75,72 @@ pub fn retry(gateway: &Gateway, id: u64) -> GatewayResult<Delivery> {
     )?;
     gateway.deliveries.notify_one();
     Ok(Delivery { entry, status })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::app::ServiceSettings;
+    use crate::storage::Store;
+    use echo_domain::account::Role;
+    use echo_domain::fulfillment::FulfillmentRequest;
+    use echo_domain::guid::Guid;
+    use echo_domain::order::ProviderOrderKey;
+    use echo_domain::policy::Transaction;
+
+    /// A relayed submit to `provider`, queued as a delivery; returns its id.
+    fn relay_to(gateway: &Gateway, provider: &Guid) -> u64 {
+        let request = FulfillmentRequest {
+            transaction: Transaction::Submit,
+            idempotency_key: Guid::random(),
+            provider_order: ProviderOrderKey {
+                order_guid: Guid::random(),
+                provider_guid: provider.clone(),
+            },
+            provider_tracking_id: None,
+            notify_level: None,
+            client_identity: None,
+            user_information: Default::default(),
+            items: Vec::new(),
+            properties: None,
+        };
+        gateway.store.enqueue_relay(&request).expect("queued")
+    }
+
+    fn ids(listed: GatewayResult<Vec<Delivery>>) -> Vec<u64> {
+        listed.expect("listed").iter().map(|d| d.entry.id).collect()
+    }
+
+    fn denied<T>(result: GatewayResult<T>) -> bool {
+        matches!(result, Err(GatewayError::AccessDenied(_)))
+    }
+
+    #[test]
+    fn provider_staff_see_and_retry_only_their_providers_deliveries() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::open(dir.path()).expect("store");
+        let gateway = Gateway::new(Arc::new(store), ServiceSettings::default());
+        let add = |id: &str| gateway.store.add_provider(id, Guid::random(), None);
+        let (own, other) = (add("OWN").expect("added"), add("OTHER").expect("added"));
+        let (mine, theirs) = (
+            relay_to(&gateway, &own.guid),
+            relay_to(&gateway, &other.guid),
+        );
+        let staff = Caller {
+            user_guid: Guid::random(),
+            user_name: "staff".into(),
+            role: Role::Provider,
+            provider: Some(own.guid.clone()),
+        };
+        let operator = Caller::local_operator();
+        assert_eq!(ids(list(&gateway, &operator, None, None)), [mine, theirs]);
+        assert_eq!(ids(list(&gateway, &staff, None, None)), [mine]);
+        assert_eq!(ids(list(&gateway, &staff, Some("OWN"), None)), [mine]);
+        assert!(denied(list(&gateway, &staff, Some("OTHER"), None)));
+        assert!(show(&gateway, &staff, mine).is_ok());
+        assert!(denied(show(&gateway, &staff, theirs)));
+        assert!(denied(retry(&gateway, &staff, theirs)));
+    }
 }

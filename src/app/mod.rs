@@ -5,11 +5,17 @@
 //! [`GatewayError`]. It knows no XML, no HTTP and no protocol's error format: the adapters
 //! (`soap`, the CLI's `admin`) decode requests into these calls and encode their results.
 
+pub mod accounts;
+pub mod catalog;
 pub mod deliveries;
 pub mod oms;
-pub mod option_selections;
+pub mod options;
+pub mod order_processing;
 pub mod orders;
+pub mod partner_protocol;
 pub mod providers;
+pub mod relay;
+pub mod sessions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,10 +24,9 @@ use tokio::sync::Notify;
 
 use crate::credentials;
 use crate::error::{GatewayError, GatewayResult};
-use crate::storage::{Store, StoredToken};
-use echo_domain::account::{Provider, User};
+use crate::storage::Store;
+use echo_domain::account::Provider;
 use echo_domain::caller::Caller;
-use echo_domain::guid::Guid;
 use echo_domain::timestamp::Timestamp;
 use echo_forms::FormCache;
 
@@ -82,25 +87,6 @@ impl Gateway {
             .user(stored.user.as_str())?
             .ok_or(GatewayError::TokenNotFound(redacted))?;
         Ok(Caller::of(&user, stored.acting_provider))
-    }
-
-    /// Issues a new token for `user`, optionally acting for one provider.
-    pub fn issue_token(
-        &self,
-        user: &User,
-        acting_provider: Option<Guid>,
-        lifetime: Duration,
-    ) -> GatewayResult<String> {
-        let token = credentials::new_token();
-        let lifetime_seconds = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
-        let stored = StoredToken {
-            user: user.guid.clone(),
-            acting_provider,
-            expires: Timestamp::now().plus_seconds(lifetime_seconds),
-        };
-        self.store
-            .put_token(&credentials::token_digest(&token), &stored)?;
-        Ok(token)
     }
 
     /// Finds a provider by GUID, or by its short ID as ECHO clients also send.

@@ -6,19 +6,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::partner_protocol::PartnerProtocol;
 use crate::app::{Gateway, blocking};
 use crate::error::{GatewayError, GatewayResult};
 use crate::partner::client::describe;
 use crate::partner::client_cache::ClientCache;
-use crate::soap::fulfillment::{decode_answer, encode_request};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::delivery::{
-    AfterFailure, Attempt, Delivery, DeliveryStatus, RetryPolicy, apply_answer, apply_failure,
+    AfterFailure, Attempt, Delivery, DeliveryStatus, apply_answer, apply_failure,
 };
 use echo_domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
 use echo_domain::order::Order;
 use echo_domain::outbox::OutboxEntry;
-use echo_domain::policy::{PolicyRecord, ProviderPolicies, Transaction};
+use echo_domain::policy::{PolicyRecord, ProviderPolicies, RetryPolicy, Transaction};
 use echo_domain::timestamp::Timestamp;
 
 /// Largest partner answer read, in bytes.
@@ -27,8 +27,16 @@ const MAX_ANSWER_BYTES: usize = 4 << 20;
 /// What every attempt shares.
 pub struct AttemptContext {
     pub gateway: Arc<Gateway>,
+    pub protocol: Arc<dyn PartnerProtocol>,
     pub clients: ClientCache,
     pub timeout: Duration,
+}
+
+/// A delivery's plan, and whether it relays an inbound request (read once per attempt: a
+/// relayed answer settles only the delivery, an order's also changes the order).
+struct Prepared {
+    relayed: bool,
+    preparation: Preparation,
 }
 
 /// What the stored state says to do with a due delivery.
@@ -67,9 +75,12 @@ async fn attempt(context: &AttemptContext, planned: Delivery) -> GatewayResult<(
     };
     let gateway = context.gateway.clone();
     let entry = delivery.entry.clone();
-    let preparation = blocking(move || prepare(&gateway, &entry)).await?;
+    let Prepared {
+        relayed,
+        preparation,
+    } = blocking(move || prepare(&gateway, &entry)).await?;
     let started = Timestamp::now();
-    let (outcome, policies) = match preparation {
+    let (outcome, retry) = match preparation {
         Preparation::WaitUntil(until) => {
             let mut status = delivery.status;
             status.defer_until(until);
@@ -86,27 +97,32 @@ async fn attempt(context: &AttemptContext, planned: Delivery) -> GatewayResult<(
                 http_status: None,
                 error,
             }),
-            None,
+            ProviderPolicies::default().retry_policy(),
         ),
         Preparation::Send { request, record } => {
             let outcome = send(context, &request, &record).await;
-            (outcome, Some(record.policies.clone()))
+            (outcome, record.policies.retry_policy())
         }
     };
     let gateway = context.gateway.clone();
-    blocking(move || {
-        record(
-            &gateway,
-            delivery,
-            started,
-            outcome,
-            policies.unwrap_or_default(),
-        )
-    })
-    .await
+    blocking(move || record(&gateway, delivery, relayed, started, outcome, retry)).await
 }
 
-fn prepare(gateway: &Gateway, entry: &OutboxEntry) -> GatewayResult<Preparation> {
+fn prepare(gateway: &Gateway, entry: &OutboxEntry) -> GatewayResult<Prepared> {
+    let relayed = gateway.store.relayed_request(entry.id)?;
+    Ok(Prepared {
+        relayed: relayed.is_some(),
+        preparation: preparation(gateway, entry, relayed)?,
+    })
+}
+
+/// The request to send (the relayed one, else one built from the stored order), unless the
+/// provider's policies say to wait or the request cannot be built.
+fn preparation(
+    gateway: &Gateway,
+    entry: &OutboxEntry,
+    relayed: Option<FulfillmentRequest>,
+) -> GatewayResult<Preparation> {
     let provider = &entry.provider_order.provider_guid;
     let Some(record) = gateway.store.policies(provider.as_str())? else {
         return Ok(Preparation::Unsendable(
@@ -118,7 +134,7 @@ fn prepare(gateway: &Gateway, entry: &OutboxEntry) -> GatewayResult<Preparation>
     {
         return Ok(Preparation::WaitUntil(until));
     }
-    if let Some(relayed) = gateway.store.relayed_request(entry.id)? {
+    if let Some(relayed) = relayed {
         return Ok(Preparation::Send {
             request: Box::new(relayed),
             record: Box::new(record),
@@ -138,7 +154,8 @@ fn prepare(gateway: &Gateway, entry: &OutboxEntry) -> GatewayResult<Preparation>
     })
 }
 
-/// Sends the request and reads the answer; any transport, HTTP or SOAP failure is a failed try.
+/// Sends the request and reads the answer; any transport, HTTP or protocol failure is a failed
+/// try.
 async fn send(
     context: &AttemptContext,
     request: &FulfillmentRequest,
@@ -157,12 +174,14 @@ async fn send(
         .clients
         .client(provider, record, context.timeout)
         .map_err(|e| failure(None, e.to_string()))?;
-    let response = client
-        .post(url)
-        .header("Content-Type", "text/xml; charset=utf-8")
-        .header("SOAPAction", "\"\"")
+    let protocol = &context.protocol;
+    let headers = protocol.headers().iter();
+    let response = headers
+        .fold(client.post(url), |post, (name, value)| {
+            post.header(*name, *value)
+        })
         .header("Idempotency-Key", request.idempotency_key.as_str())
-        .body(encode_request(request))
+        .body(protocol.encode_request(request))
         .send()
         .await
         .map_err(|e| failure(None, describe(&e)))?;
@@ -170,15 +189,10 @@ async fn send(
     let body = read_bounded(response)
         .await
         .map_err(|e| failure(Some(status), e))?;
-    if !(200..300).contains(&status) && status != 500 {
-        return Err(failure(
-            Some(status),
-            format!("the partner answered HTTP {status}"),
-        ));
-    }
-    decode_answer(&body)
+    protocol
+        .decode_answer(status, &body)
         .map(|answer| (answer, status))
-        .map_err(|e| failure(Some(status), e.to_string()))
+        .map_err(|e| failure(Some(status), e))
 }
 
 async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
@@ -199,9 +213,10 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String
 fn record(
     gateway: &Gateway,
     delivery: Delivery,
+    relayed: bool,
     started: Timestamp,
     outcome: Result<(FulfillmentAnswer, u16), TryFailure>,
-    policies: ProviderPolicies,
+    retry: RetryPolicy,
 ) -> GatewayResult<()> {
     let Delivery { entry, mut status } = delivery;
     let key = &entry.provider_order;
@@ -210,7 +225,6 @@ fn record(
         actor: provider,
         operation: delivery_operation(entry.transaction),
     };
-    let relayed = gateway.store.relayed_request(entry.id)?.is_some();
     let settle = |status: &DeliveryStatus, edit: &dyn Fn(&mut Order) -> GatewayResult<()>| {
         if relayed {
             return Ok(gateway.store.put_delivery_status(entry.id, status)?);
@@ -262,7 +276,7 @@ fn record(
                 disposition: None,
                 error: Some(failure.error.clone()),
             };
-            match status.failed(attempt, RetryPolicy::of(&policies)) {
+            match status.failed(attempt, retry) {
                 AfterFailure::RetryAt(_) => gateway.store.put_delivery_status(entry.id, &status)?,
                 AfterFailure::GiveUp => {
                     let tries = status.attempts.len();

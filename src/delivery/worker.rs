@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::attempt::{self, AttemptContext};
 use crate::app::Gateway;
+use crate::app::partner_protocol::PartnerProtocol;
 use crate::partner::client_cache::ClientCache;
 use crate::shutdown::Shutdown;
 use echo_domain::delivery::Delivery;
@@ -51,10 +52,16 @@ struct Plan {
     next_due: Option<Timestamp>,
 }
 
-/// Runs until shutdown.
-pub async fn run(gateway: Arc<Gateway>, settings: DeliverySettings, mut shutdown: Shutdown) {
+/// Runs until shutdown, speaking `protocol` to partners.
+pub async fn run(
+    gateway: Arc<Gateway>,
+    protocol: Arc<dyn PartnerProtocol>,
+    settings: DeliverySettings,
+    mut shutdown: Shutdown,
+) {
     let context = Arc::new(AttemptContext {
         gateway: gateway.clone(),
+        protocol,
         clients: ClientCache::default(),
         timeout: settings.timeout,
     });

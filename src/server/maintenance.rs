@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use crate::app::Gateway;
+use crate::app::options::invalidation::invalidate_orders_of_removed_definitions;
 use crate::shutdown::Shutdown;
-use crate::soap::option_definitions::invalidate_orders_of_removed_definitions;
 
 /// Runs queued jobs at start and whenever an operation signals new ones, until shutdown.
 pub async fn run(gateway: Arc<Gateway>, mut shutdown: Shutdown) {

@@ -1,16 +1,12 @@
-//! AuthenticationService: Login, Logout and GetProviderContextToken.
+//! AuthenticationService over SOAP: decodes Login, Logout and GetProviderContextToken, calls
+//! [`app::sessions`](crate::app::sessions) and encodes the tokens.
 
-use std::sync::OnceLock;
-
-use super::{Gateway, response, result_response};
-use crate::credentials;
-use crate::error::{GatewayError, GatewayResult};
+use super::{Gateway, caller, response, result_response};
+use crate::app::sessions::{self, LoginRequest};
+use crate::error::GatewayResult;
 use crate::soap::message::Fields;
 use crate::soap::writer::Out;
 use crate::xml::Element;
-use echo_domain::account::User;
-use echo_domain::caller::Caller;
-use echo_domain::guid::Guid;
 
 pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResult<Out>> {
     Some(match name {
@@ -23,90 +19,38 @@ pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResu
 
 fn login(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
     let params = Fields::params(op);
-    let username = params.required_text("username")?;
-    let password = params.text("password").unwrap_or_default();
-    let user = check_password(gateway, username, password)?;
-    let caller = Caller::of(&user, None);
-    let acting_user = match params
-        .text("actAsUserName")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(other) => {
-            caller.require_operator()?;
-            gateway
-                .store
-                .user_by_name(other)?
-                .ok_or_else(|| GatewayError::not_found("User", other))?
-        }
-        None => user,
+    let request = LoginRequest {
+        username: params.required_text("username")?.to_owned(),
+        password: params.text("password").unwrap_or_default().to_owned(),
+        act_as_user: non_blank(params, "actAsUserName"),
+        behalf_of_provider: non_blank(params, "behalfOfProvider"),
     };
-    let acting_provider = behalf_of_provider(gateway, &caller, params)?;
-    let token = gateway.issue_token(
-        &acting_user,
-        acting_provider,
-        gateway.settings.token_lifetime,
-    )?;
+    let token = sessions::login(gateway, &request)?;
     Ok(result_response("Login", Out::echo("result").text(token)))
 }
 
 fn logout(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let token = Fields::params(op).required_text("token")?;
-    if !gateway
-        .store
-        .remove_token(&credentials::token_digest(token))?
-    {
-        return Err(GatewayError::TokenNotFound(credentials::redact(token)));
-    }
+    sessions::logout(gateway, Fields::params(op).required_text("token")?)?;
     Ok(response("Logout"))
 }
 
 fn provider_context_token(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
-    let caller = crate::soap::caller(gateway, op)?;
+    let caller = caller(gateway, op)?;
     let params = Fields::params(op);
-    params.required_text("behalfOfProvider")?;
-    let acting_provider = behalf_of_provider(gateway, &caller, params)?;
-    let user = gateway
-        .store
-        .user(caller.user_guid.as_str())?
-        .ok_or_else(|| GatewayError::not_found("User", caller.user_guid.to_string()))?;
-    let token = gateway.issue_token(&user, acting_provider, gateway.settings.token_lifetime)?;
+    let provider = params.required_text("behalfOfProvider")?;
+    let token = sessions::provider_context_token(gateway, &caller, provider)?;
     Ok(result_response(
         "GetProviderContextToken",
         Out::echo("result").text(token),
     ))
 }
 
-/// Resolves `behalfOfProvider` and checks the caller may act for it.
-fn behalf_of_provider(
-    gateway: &Gateway,
-    caller: &Caller,
-    params: Fields<'_>,
-) -> GatewayResult<Option<Guid>> {
-    let Some(wanted) = params
-        .text("behalfOfProvider")
+/// The trimmed text of an optional parameter; blank counts as absent, as ECHO clients send
+/// empty elements for options they do not use.
+fn non_blank(params: Fields<'_>, name: &str) -> Option<String> {
+    params
+        .text(name)
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    else {
-        return Ok(None);
-    };
-    let provider = gateway.find_provider(wanted)?;
-    caller.require_provider_access(&provider.guid)?;
-    Ok(Some(provider.guid))
-}
-
-/// Verifies a password. Unknown users cost the same hashing work as known ones, so timing
-/// does not reveal which user names exist.
-fn check_password(gateway: &Gateway, username: &str, password: &str) -> GatewayResult<User> {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    let user = gateway.store.user_by_name(username)?;
-    let hash = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
-        Some(hash) => hash,
-        None => DECOY.get_or_init(|| credentials::hash_password("decoy").unwrap_or_default()),
-    };
-    let verified = credentials::verify_password(password, hash);
-    match user {
-        Some(user) if verified && user.password_hash.is_some() => Ok(user),
-        _ => Err(GatewayError::BadCredentials),
-    }
+        .map(str::to_owned)
 }

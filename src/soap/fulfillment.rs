@@ -1,7 +1,8 @@
 //! ECHO's v9 OrderFulfillment contract (`wsdl/OrderFulfillment.wsdl`): the SOAP 1.1 messages
 //! the gateway sends a data partner to quote, submit or cancel one provider order, and the
 //! partner's answers and faults. Pure functions in both directions, shared by the delivery
-//! worker (client), the inbound relay (server) and `partner-sim`.
+//! worker (client, through `soap::partner_protocol`), the inbound relay (server) and
+//! `partner-sim`.
 //!
 //! The v9 contract is shaped like ECHO v10 (operations with lowerCamel parameters, PascalCase
 //! types, faults) in its own three namespaces, and its Contact, Address, Receipt and option

@@ -19,16 +19,16 @@ impl Store {
         mut oms: Oms,
         check: impl FnOnce(&Oms, &[Oms]) -> Result<(), E>,
     ) -> Result<Oms, E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        oms.id = next_sequence(&tx, LAST_ID)?;
-        tx.open_table(LAST_ID)
-            .map_err(StorageError::from)?
-            .insert(oms.id, [].as_slice())
-            .map_err(StorageError::from)?;
-        check(&oms, &omses_in(&tx)?)?;
-        put_oms(&tx, &oms)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(oms)
+        self.write(|tx| {
+            oms.id = next_sequence(tx, LAST_ID)?;
+            tx.open_table(LAST_ID)
+                .map_err(StorageError::from)?
+                .insert(oms.id, [].as_slice())
+                .map_err(StorageError::from)?;
+            check(&oms, &omses_in(tx)?)?;
+            put_oms(tx, &oms)?;
+            Ok(oms)
+        })
     }
 
     /// Reads the OMS `id` and every registered OMS, lets `change` compute its new version
@@ -38,21 +38,19 @@ impl Store {
         id: u64,
         change: impl FnOnce(Oms, &[Oms]) -> Result<Option<Oms>, E>,
     ) -> Result<(), E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        let all = omses_in(&tx)?;
-        let current = all
-            .iter()
-            .find(|o| o.id == id)
-            .cloned()
-            .ok_or_else(|| StorageError::NotFound(format!("OMS [{id}]")))?;
-        match change(current, &all)? {
-            Some(oms) => put_oms(&tx, &oms)?,
-            None => {
-                remove_oms(&tx, id)?;
+        self.write(|tx| {
+            let all = omses_in(tx)?;
+            let current = all
+                .iter()
+                .find(|o| o.id == id)
+                .cloned()
+                .ok_or_else(|| StorageError::NotFound(format!("OMS [{id}]")))?;
+            match change(current, &all)? {
+                Some(oms) => put_oms(tx, &oms)?,
+                None => remove_oms(tx, id)?,
             }
-        }
-        tx.commit().map_err(StorageError::from)?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Every registered OMS, by id.

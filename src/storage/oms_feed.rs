@@ -167,10 +167,7 @@ impl Store {
         oms: u64,
         f: impl FnOnce(&OmsWrite<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        let value = f(&OmsWrite { tx: &tx, oms })?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(value)
+        self.write(|tx| f(&OmsWrite { tx, oms }))
     }
 }
 

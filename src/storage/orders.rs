@@ -4,8 +4,8 @@
 
 use redb::{TableDefinition, WriteTransaction};
 
-use super::deliveries;
 use super::oms_feed::{self, OmsWrite};
+use super::outbox;
 use super::{
     RecordTable, SequenceTable, StorageError, Store, all_records, decode, encode, get_record,
     get_record_for_update, next_sequence, put_record, sequence_records,
@@ -78,10 +78,7 @@ impl Store {
         origin: ChangeOrigin<'_>,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        update_order_in(&tx, guid, &origin, edit)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(())
+        self.write(|tx| update_order_in(tx, guid, &origin, edit))
     }
 
     /// Deletes an order with its index entries, recording the removal in the change log.
@@ -165,6 +162,17 @@ impl Store {
     }
 }
 
+/// [`Store::update_order`] inside a transaction the caller commits. The committed order is not
+/// handed back: no caller needs it, and handing it back cost a clone of every order changed.
+pub(super) fn update_order_in<E: From<StorageError>>(
+    tx: &WriteTransaction,
+    guid: &str,
+    origin: &ChangeOrigin<'_>,
+    edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+) -> Result<(), E> {
+    update_order_from(tx, guid, origin, None, edit)
+}
+
 impl OmsWrite<'_> {
     /// [`Store::update_order`] as part of an OMS's write: its feed marks the events as its own.
     pub fn update_order<E: From<StorageError>>(
@@ -175,17 +183,6 @@ impl OmsWrite<'_> {
     ) -> Result<(), E> {
         update_order_from(self.tx, guid, &origin, Some(self.oms), edit)
     }
-}
-
-/// [`Store::update_order`] inside a transaction the caller commits. The committed order is not
-/// handed back: no caller needs it, and handing it back cost a clone of every order changed.
-pub(super) fn update_order_in<E: From<StorageError>>(
-    tx: &WriteTransaction,
-    guid: &str,
-    origin: &ChangeOrigin<'_>,
-    edit: impl FnOnce(Order) -> Result<OrderChange, E>,
-) -> Result<(), E> {
-    update_order_from(tx, guid, origin, None, edit)
 }
 
 /// [`update_order_in`] for a change an OMS made through the Ordering API (`oms`), so its feed
@@ -216,7 +213,7 @@ fn commit_change(
     update_indexes(tx, previous, order)?;
     put_record(tx, ORDERS, order.guid.as_str(), order)?;
     for request in change.deliveries {
-        deliveries::enqueue(tx, request, now)?;
+        outbox::enqueue(tx, request, now)?;
     }
     oms_feed::record_order_change(tx, previous, order, oms)?;
     append_change(tx, origin, &order.guid, state_changes(previous, order))

@@ -8,13 +8,8 @@ use super::fulfillment::{Disposition, FulfillmentAnswer};
 use super::guid::Guid;
 use super::order::{ItemState, Order, OrderError, OrderEvent, transition};
 use super::outbox::OutboxEntry;
-use super::policy::{ProviderPolicies, Transaction};
+use super::policy::{RetryPolicy, Transaction};
 use super::timestamp::Timestamp;
-
-/// Tries when a policy does not say (ECHO's form default).
-pub const DEFAULT_RETRY_ATTEMPTS: i64 = 3;
-/// Seconds between tries when a policy does not say.
-pub const DEFAULT_RETRY_WAIT_SECONDS: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,31 +53,11 @@ pub struct Delivery {
     pub status: DeliveryStatus,
 }
 
-/// How many tries, how far apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub attempts: u32,
-    pub wait_seconds: i64,
-}
-
 /// What to do after a failed try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterFailure {
     RetryAt(Timestamp),
     GiveUp,
-}
-
-impl RetryPolicy {
-    pub fn of(policies: &ProviderPolicies) -> RetryPolicy {
-        let attempts = policies.retry_attempts.unwrap_or(DEFAULT_RETRY_ATTEMPTS);
-        RetryPolicy {
-            attempts: u32::try_from(attempts.max(1)).unwrap_or(u32::MAX),
-            wait_seconds: policies
-                .retry_wait_seconds
-                .unwrap_or(DEFAULT_RETRY_WAIT_SECONDS)
-                .max(0),
-        }
-    }
 }
 
 impl DeliveryStatus {
@@ -283,30 +258,6 @@ mod tests {
         assert_eq!(
             (status.state, status.tries_this_round, status.attempts.len()),
             (DeliveryState::Pending, 0, 3)
-        );
-    }
-
-    #[test]
-    fn policies_give_the_retry_policy() {
-        let policies = ProviderPolicies {
-            retry_attempts: Some(5),
-            retry_wait_seconds: Some(1),
-            ..ProviderPolicies::default()
-        };
-        assert_eq!(
-            RetryPolicy::of(&policies),
-            RetryPolicy {
-                attempts: 5,
-                wait_seconds: 1
-            }
-        );
-        let defaults = RetryPolicy::of(&ProviderPolicies::default());
-        assert_eq!(
-            defaults,
-            RetryPolicy {
-                attempts: 3,
-                wait_seconds: 60
-            }
         );
     }
 

@@ -15,7 +15,11 @@ pub const ORDER_FULFILLMENT_V9: &str = "ORDER_FULFILLMENT_V9";
 /// Provider orders are fulfilled by the provider's order-management system through the JSON
 /// Ordering API: no SOAP deliveries; the OMS answers by PATCH.
 pub const OMS_ROUTING: &str = "OMS";
+/// Tries when a policy does not say (ECHO's form default).
+pub const DEFAULT_RETRY_ATTEMPTS: i64 = 3;
 pub const MAX_RETRY_ATTEMPTS: i64 = 1000;
+/// Seconds between tries when a policy does not say.
+pub const DEFAULT_RETRY_WAIT_SECONDS: i64 = 60;
 pub const MAX_RETRY_WAIT_SECONDS: i64 = 7 * 24 * 3600;
 pub const MAX_ENDPOINT_LENGTH: usize = 2048;
 
@@ -62,6 +66,13 @@ pub struct ProviderPolicies {
     pub properties: Option<String>,
     pub ordering_suspended_until: Option<Timestamp>,
     pub override_notification_enabled: Option<bool>,
+}
+
+/// How many tries a delivery gets, how far apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub wait_seconds: i64,
 }
 
 /// A provider's stored policies with the state of its pinned certificate.
@@ -128,6 +139,19 @@ impl ProviderPolicies {
             return Err(PolicyError::Routing(routing.clone()));
         }
         self.validate_endpoint()
+    }
+
+    /// How often, and how far apart, deliveries to the provider are tried: the policy's
+    /// RetryAttempts (at least one) and RetryWaitTime, or the defaults.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        let attempts = self.retry_attempts.unwrap_or(DEFAULT_RETRY_ATTEMPTS);
+        RetryPolicy {
+            attempts: u32::try_from(attempts.max(1)).unwrap_or(u32::MAX),
+            wait_seconds: self
+                .retry_wait_seconds
+                .unwrap_or(DEFAULT_RETRY_WAIT_SECONDS)
+                .max(0),
+        }
     }
 
     /// True when an OMS, not a SOAP delivery, fulfils this provider's orders.
@@ -343,5 +367,26 @@ mod tests {
             let result = PolicyRecord::apply(None, base(), Some(bad.into()), Timestamp::now());
             assert!(matches!(result, Err(PolicyError::Certificate(_))), "{bad}");
         }
+    }
+
+    #[test]
+    fn retry_policy_defaults_and_floor() {
+        let set = ProviderPolicies {
+            retry_attempts: Some(5),
+            retry_wait_seconds: Some(1),
+            ..ProviderPolicies::default()
+        };
+        let expected = |attempts, wait_seconds| RetryPolicy {
+            attempts,
+            wait_seconds,
+        };
+        assert_eq!(set.retry_policy(), expected(5, 1));
+        assert_eq!(ProviderPolicies::default().retry_policy(), expected(3, 60));
+        let below = ProviderPolicies {
+            retry_attempts: Some(0),
+            retry_wait_seconds: Some(-5),
+            ..ProviderPolicies::default()
+        };
+        assert_eq!(below.retry_policy(), expected(1, 0));
     }
 }

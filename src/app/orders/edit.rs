@@ -4,7 +4,7 @@
 
 use super::change_order;
 use crate::app::Gateway;
-use crate::app::option_selections::FormsValidator;
+use crate::app::options::selections::FormsValidator;
 use crate::error::{GatewayError, GatewayResult, RequestError};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::caller::Caller;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{change_order, policies_of, stored_order};
 use crate::app::Gateway;
-use crate::app::option_selections::FormsValidator;
+use crate::app::options::selections::FormsValidator;
 use crate::error::{GatewayError, GatewayResult};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::caller::Caller;

@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use super::Gateway;
+use super::imports::StoredImports;
+use crate::app::Gateway;
 use crate::error::{GatewayError, GatewayResult};
-use crate::soap::option_definitions::StoredImports;
 use echo_domain::option_definition::OptionDefinition;
 use echo_domain::order::{OptionSelectionValidator, OrderItem};
 use echo_forms::{CompiledForm, MetadataFilter};
