@@ -364,7 +364,7 @@ fn item_update(
             after.provider_tracking_id.as_deref().unwrap_or_default(),
         ));
     }
-    (!changes.is_empty()).then(|| Event {
+    (!changes.is_empty()).then_some(Event {
         kind: EventType::Update,
         resource: Resource::ProjectItem,
         project_id: project,

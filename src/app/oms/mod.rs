@@ -82,9 +82,7 @@ pub fn add(
         admins,
         trigger,
     };
-    let stored = gateway
-        .store
-        .add_oms(oms, |oms, others| check_unique(oms, others))?;
+    let stored = gateway.store.add_oms(oms, check_unique)?;
     Ok((stored, secret))
 }
 
