@@ -327,3 +327,15 @@ def test_oms_show_and_openapi(env):
     with gw.session() as s:
         doc = s.get(gw.base_url + "/api/v1/openapi.json", timeout=10).json()
     assert doc["openapi"].startswith("3.")
+
+
+def test_schemathesis_finds_no_server_errors_or_schema_violations(env):
+    """The independent property-based fuzzer, driven by the served OpenAPI document, as the
+    administrator of the provider OMS (bounded: 20 examples per operation)."""
+    gw = env["gw"]
+    cmd = ["schemathesis", "run", gw.base_url + "/api/v1/openapi.json", "--url", gw.base_url,
+           "--tls-verify", gw.cert, "-H", "X-User-Token: " + env["alice"].token,
+           "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
+           "response_schema_conformance", "--max-examples", "20", "--workers", "1"]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
