@@ -337,5 +337,5 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(env):
            "--tls-verify", gw.cert, "-H", "X-User-Token: " + env["alice"].token,
            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
            "response_schema_conformance", "--max-examples", "20", "--workers", "1"]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=str(gw.data_dir.parent))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
