@@ -96,7 +96,8 @@ pub fn resubmit_provider_order(
     caller.require_order_owner(&original.guid, &original.owner_guid)?;
     let copy = original.resubmission(&key.provider_guid, Guid::random(), Timestamp::now())?;
     let guid = copy.guid.clone();
-    let deliveries = vec![delivery(&copy, &key.provider_guid, Transaction::Submit)];
+    let submit = vec![delivery(&copy, &key.provider_guid, Transaction::Submit)];
+    let deliveries = crate::app::oms::routing::soap_only(gateway, submit)?;
     let origin = ChangeOrigin {
         actor: &caller.user_guid,
         operation: "ResubmitProviderOrder",
