@@ -16,6 +16,8 @@ import subprocess
 import threading
 import time
 
+import pytest
+
 
 from conftest import BIN, Gateway, _wait_ready, free_port
 from test_order_management_service import catalog_rows, order_items, policies, user_information
@@ -128,6 +130,7 @@ def test_triggers_coalesce_and_survive_kill9(tmp_path):
         node.stop()
 
 
+@pytest.mark.timeout(180 + EVENTS // 20)
 def test_cursor_sees_every_event_once_under_kill9(tmp_path):
     receiver = Receiver()
     node = Node(tmp_path / "data")
