@@ -155,17 +155,17 @@ fn parse_guid(guid: Option<String>) -> GatewayResult<Option<Guid>> {
 /// Where CLI commands run: on the database directly when no server has it open, otherwise
 /// through the running server's admin socket.
 pub enum Session {
-    Local(Gateway),
+    Local(Box<Gateway>),
     Remote(PathBuf),
 }
 
 impl Session {
     pub fn open(data_dir: &Path) -> Result<Session, String> {
         match Store::open(data_dir) {
-            Ok(store) => Ok(Session::Local(Gateway::new(
+            Ok(store) => Ok(Session::Local(Box::new(Gateway::new(
                 Arc::new(store),
                 ServiceSettings::default(),
-            ))),
+            )))),
             Err(StorageError::AlreadyOpen) => Ok(Session::Remote(socket::path(data_dir))),
             Err(e) => Err(e.to_string()),
         }
