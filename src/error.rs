@@ -7,6 +7,7 @@ use echo_domain::account::{AccountError, UnknownRole};
 use echo_domain::caller::AccessDenied;
 use echo_domain::catalog::CatalogError;
 use echo_domain::guid::InvalidGuid;
+use echo_domain::oms::OmsError;
 use echo_domain::option_definition::OptionDefinitionError;
 use echo_domain::order::{OrderError, OrderState};
 use echo_domain::policy::PolicyError;
@@ -47,6 +48,8 @@ pub enum GatewayError {
     TransactionNotSupported(String, &'static str),
     #[error(transparent)]
     Account(#[from] AccountError),
+    #[error(transparent)]
+    Oms(#[from] OmsError),
     #[error(transparent)]
     Role(#[from] UnknownRole),
     #[error(transparent)]

@@ -12,6 +12,7 @@
 //! - [`soap`]: SOAP envelopes, the v10 services, the v9 codec and relay, faults, WSDL, and the
 //!   simulated partner.
 //! - [`admin`]: administration commands shared by the CLI and the server's admin socket.
+//! - [`ordering_api`]: the JSON Ordering API for order-management systems (`/api/v1`).
 //!
 //! Application layer:
 //! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox;
@@ -22,6 +23,7 @@
 //! - [`partner`]: outbound HTTP clients to partners (pinned certificates), endpoint probe.
 //! - [`error`]: `GatewayError`, the one error type of operations.
 //! - [`credentials`]: password hashes, tokens, redaction.
+//! - [`webhook`]: Standard Webhooks secrets and signatures (OMS triggers).
 //! - [`xml`]: the bounded, DOCTYPE-free XML reader everything from outside goes through.
 //! - [`tls`]: the server's TLS identity.
 //! - [`shutdown`]: the shutdown signal shared by the process's tasks.
@@ -30,6 +32,7 @@
 //! The process:
 //! - [`server`]: listeners, HTTP routes, metrics, background maintenance; starts everything.
 //! - [`delivery`]: the outbox worker that sends deliveries to partners.
+//! - [`oms_trigger`]: the worker that wakes order-management systems (coalesced, signed).
 //! - [`cli`], [`config`], [`catalog_import`]: command line, configuration, catalog files.
 
 pub mod admin;
@@ -40,6 +43,8 @@ pub mod config;
 pub mod credentials;
 pub mod delivery;
 pub mod error;
+pub mod oms_trigger;
+pub mod ordering_api;
 pub mod partner;
 pub mod private_files;
 pub mod server;
@@ -47,4 +52,5 @@ pub mod shutdown;
 pub mod soap;
 pub mod storage;
 pub mod tls;
+pub mod webhook;
 pub mod xml;

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod deliveries;
 pub mod guests;
+pub mod oms;
 pub mod options;
 pub mod order_processing;
 pub mod orders;

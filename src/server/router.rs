@@ -15,6 +15,7 @@ use super::listener::Scheme;
 use super::metrics::{self, Metrics, Outcome};
 use crate::app::Gateway;
 use crate::error::GatewayError;
+use crate::ordering_api;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::wsdl;
@@ -38,6 +39,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(FULFILLMENT_PATH, get(fulfillment_wsdl).post(fulfillment))
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
+        .nest("/api/v1", ordering_api::router(state.gateway.clone()))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }

@@ -205,7 +205,10 @@ impl From<&GatewayError> for Fault {
                 invalid("TransactionNotSupported", message)
             }
             GatewayError::Catalog(e) => catalog_fault(e, message),
-            GatewayError::Account(_) | GatewayError::Role(_) | GatewayError::Guid(_) => {
+            GatewayError::Account(_)
+            | GatewayError::Role(_)
+            | GatewayError::Guid(_)
+            | GatewayError::Oms(_) => {
                 invalid("InvalidArgument", message)
             }
             GatewayError::Storage(StorageError::AlreadyExists(_)) => {

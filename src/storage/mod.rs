@@ -10,6 +10,8 @@ pub mod backup;
 mod catalog;
 mod database;
 mod deliveries;
+mod oms;
+mod oms_feed;
 mod options;
 mod orders;
 mod outbox;
@@ -25,6 +27,7 @@ use crate::private_files;
 use serde::de::DeserializeOwned;
 
 use database::RecoveringDatabase;
+pub use oms_feed::{OmsWrite, UserSecrets, now_micros};
 pub use orders::{ChangeOrigin, OrderChange};
 pub use tokens::StoredToken;
 
@@ -133,6 +136,7 @@ fn record_tables() -> Vec<RecordTable> {
         catalog::TABLES,
         deliveries::RECORD_TABLES,
         options::TABLES,
+        oms_feed::RECORD_TABLES,
         orders::TABLES,
         policies::TABLES,
         tokens::TABLES,
@@ -142,7 +146,14 @@ fn record_tables() -> Vec<RecordTable> {
 
 /// Every table keyed by sequence number.
 fn sequence_tables() -> Vec<SequenceTable> {
-    [orders::SEQUENCE_TABLES, outbox::TABLES, deliveries::TABLES].concat()
+    [
+        orders::SEQUENCE_TABLES,
+        outbox::TABLES,
+        deliveries::TABLES,
+        oms::TABLES,
+        oms_feed::TABLES,
+    ]
+    .concat()
 }
 
 fn create_tables_in(tx: &WriteTransaction) -> Result<(), StorageError> {
@@ -152,7 +163,7 @@ fn create_tables_in(tx: &WriteTransaction) -> Result<(), StorageError> {
     for table in sequence_tables() {
         tx.open_table(table)?;
     }
-    Ok(())
+    oms_feed::create_tables(tx)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {

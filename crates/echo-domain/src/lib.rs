@@ -9,6 +9,8 @@ pub mod change_log;
 pub mod delivery;
 pub mod fulfillment;
 pub mod guid;
+pub mod oms;
+pub mod oms_feed;
 pub mod option_definition;
 pub mod order;
 pub mod outbox;

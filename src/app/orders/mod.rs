@@ -36,7 +36,7 @@ fn change_order(
         .store
         .update_order(guid, origin, |mut order| {
             caller.require_order_owner(&order.guid, &order.owner_guid)?;
-            let deliveries = change(&mut order)?;
+            let deliveries = crate::app::oms::routing::soap_only(gateway, change(&mut order)?)?;
             Ok(OrderChange { order, deliveries })
         })
         .inspect(|()| gateway.deliveries.notify_one())
