@@ -12,6 +12,7 @@
 //! - [`soap`]: SOAP envelopes, the v10 services, the v9 codec and relay, faults, WSDL, and the
 //!   simulated partner.
 //! - [`admin`]: administration commands shared by the CLI and the server's admin socket.
+//! - [`console`]: the web console at `/console/` (server-rendered HTML, sessions, CSRF).
 //!
 //! Application layer:
 //! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox.
@@ -22,7 +23,7 @@
 //! - [`error`]: `GatewayError`, the one error type of operations.
 //! - [`credentials`]: password hashes, tokens, redaction.
 //! - [`xml`]: the bounded, DOCTYPE-free XML reader everything from outside goes through.
-//! - [`tls`]: the server's TLS identity.
+//! - [`tls`]: the server's TLS identity, and the request scheme the listeners attach.
 //! - [`shutdown`]: the shutdown signal shared by the process's tasks.
 //! - `echo_domain` and `echo_forms` (crates): pure rules and the ECHO Forms engine.
 //!
@@ -36,6 +37,7 @@ pub mod app;
 pub mod catalog_import;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod credentials;
 pub mod delivery;
 pub mod error;

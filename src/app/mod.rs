@@ -11,10 +11,12 @@ pub mod deliveries;
 pub mod options;
 pub mod order_processing;
 pub mod orders;
+pub mod paging;
 pub mod partner_protocol;
 pub mod providers;
 pub mod relay;
 pub mod sessions;
+pub mod stats;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::sync::Arc;
+use tower::ServiceExt;
 
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -23,9 +25,7 @@ pub enum Transport {
     Plain,
 }
 
-/// Whether a request arrived over TLS; handlers read it to build absolute URLs.
-#[derive(Clone, Copy, Debug)]
-pub struct Scheme(pub &'static str);
+pub use crate::tls::Scheme;
 
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -55,7 +55,13 @@ pub async fn accept_loop(
             _ = shutdown.wait() => return,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // The peer's address travels with each request (the console limits sign-ins by it).
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            },
+        ));
         let transport = transport.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {

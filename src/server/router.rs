@@ -1,4 +1,5 @@
-//! HTTP routes: SOAP endpoints, WSDL and schema documents, health and metrics.
+//! HTTP routes: SOAP endpoints, WSDL and schema documents, health and metrics, and the web
+//! console (`console`) under `/console/`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,6 +40,7 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .route(FULFILLMENT_PATH, get(fulfillment_wsdl).post(fulfillment))
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
+        .merge(crate::console::router(state.gateway.clone()))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .with_state(state)
 }
