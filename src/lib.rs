@@ -42,6 +42,7 @@ pub mod credentials;
 pub mod delivery;
 pub mod error;
 pub mod partner;
+pub mod private_files;
 pub mod server;
 pub mod shutdown;
 pub mod soap;

@@ -29,7 +29,7 @@ use crate::storage::Store;
 use echo_domain::account::Provider;
 use echo_domain::caller::Caller;
 use echo_domain::timestamp::Timestamp;
-use echo_forms::FormCache;
+use echo_forms::{FilterCache, FormCache};
 
 /// Settings the operations need.
 #[derive(Debug, Clone)]
@@ -56,6 +56,8 @@ pub struct Gateway {
     pub settings: ServiceSettings,
     /// Compiled option-definition forms, by definition GUID.
     pub forms: FormCache,
+    /// Compiled option-assignment filters, by filter text.
+    pub filters: FilterCache,
     /// Woken when durable background work (see `maintenance`) has been queued.
     pub maintenance: Notify,
     /// Woken when deliveries to partners have been queued (see `delivery::worker`).
@@ -68,6 +70,7 @@ impl Gateway {
             store,
             settings,
             forms: FormCache::new(),
+            filters: FilterCache::new(),
             maintenance: Notify::new(),
             deliveries: Notify::new(),
         }

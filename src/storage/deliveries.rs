@@ -100,11 +100,10 @@ impl Store {
         order: &str,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        update_order_in(&tx, order, &origin, edit)?;
-        put_status(&tx, id, status)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(())
+        self.write(|tx| {
+            update_order_in(tx, order, &origin, edit)?;
+            put_status(tx, id, status).map_err(E::from)
+        })
     }
 }
 

@@ -77,10 +77,7 @@ impl Store {
         origin: ChangeOrigin<'_>,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        update_order_in(&tx, guid, &origin, edit)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(())
+        self.write(|tx| update_order_in(tx, guid, &origin, edit))
     }
 
     /// Deletes an order with its index entries, recording the removal in the change log.

@@ -2,7 +2,19 @@
 
 pub use sxd_xpath::nodeset::Node;
 
-use super::expression::ExprId;
+/// Index of an expression in its form's `ExpressionSet`: engines evaluate expressions by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExprId(usize);
+
+impl ExprId {
+    pub(crate) fn new(index: usize) -> Self {
+        ExprId(index)
+    }
+
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// Evaluates the expressions of one [`ExpressionSet`](super::expression::ExpressionSet).
 pub trait XPathEngine {
@@ -21,6 +33,15 @@ pub trait XPathEngine {
     /// Evaluates expression `id` and converts the result to a boolean by XPath 1.0 rules.
     fn evaluate_boolean(&self, id: ExprId, context: Node<'_>) -> Result<bool, EvaluationError> {
         self.evaluate(id, context).map(|value| value.boolean())
+    }
+
+    /// Evaluates expression `id` and returns the first node in document order it selects.
+    fn evaluate_first_node<'d>(
+        &self,
+        id: ExprId,
+        context: Node<'d>,
+    ) -> Result<Option<Node<'d>>, EvaluationError> {
+        self.evaluate(id, context).map(|value| value.first_node())
     }
 }
 

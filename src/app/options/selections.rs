@@ -10,7 +10,7 @@ use crate::app::Gateway;
 use crate::error::{GatewayError, GatewayResult};
 use echo_domain::option_definition::OptionDefinition;
 use echo_domain::order::{OptionSelectionValidator, OrderItem};
-use echo_forms::{CompiledForm, MetadataFilter};
+use echo_forms::{CompiledForm, GranuleMetadata};
 
 /// Validates order items' option selections with the stored definitions and assignments.
 pub struct FormsValidator<'a> {
@@ -78,16 +78,20 @@ impl FormsValidator<'_> {
         if assignments.is_empty() {
             return Ok(Vec::new());
         }
+        // Parsed once per item, and each filter compiled once per process: an order validates
+        // every item against every assignment of its collection.
         let metadata = store
             .catalog_item(&item.catalog_item.item_guid)?
-            .and_then(|catalog_item| catalog_item.metadata);
+            .and_then(|catalog_item| catalog_item.metadata)
+            .and_then(|metadata| GranuleMetadata::parse(&metadata).ok());
         let mut applicable = Vec::new();
         for assignment in assignments {
             let holds = match (&assignment.filter, &metadata) {
                 (None, _) => true,
                 (Some(_), None) => false,
-                (Some(filter), Some(metadata)) => MetadataFilter::compile(filter)
-                    .and_then(|f| f.matches(metadata))
+                (Some(filter), Some(metadata)) => (self.gateway.filters)
+                    .get_or_compile(filter)
+                    .and_then(|f| f.matches_parsed(metadata))
                     .unwrap_or(false),
             };
             if let Some(definition) = store.option_definition(assignment.definition.as_str())?
