@@ -5,7 +5,9 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const FILES: [(&str, &str, &str); 2] = [
+/// The console's own files, and NASA's `@edsc/echoforms` bundle for form previews (built
+/// from its lockfile by `scripts/build-echoforms-bundle`).
+const FILES: [(&str, &str, &str); 4] = [
     (
         "console.css",
         "text/css; charset=utf-8",
@@ -15,6 +17,16 @@ const FILES: [(&str, &str, &str); 2] = [
         "console.js",
         "text/javascript; charset=utf-8",
         include_str!("assets/console.js"),
+    ),
+    (
+        "echoforms.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../web/vendor/echoforms/echoforms.js"),
+    ),
+    (
+        "echoforms.css",
+        "text/css; charset=utf-8",
+        include_str!("../../web/vendor/echoforms/echoforms.css"),
     ),
 ];
 

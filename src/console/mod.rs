@@ -76,6 +76,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(gateway: Arc<Gateway>) -> Router
         )
         .route("/console/options/{guid}", get(options::show))
         .route(
+            "/console/options/{guid}/preview",
+            get(options::preview).post(options::validate_preview),
+        )
+        .route(
             "/console/options/{guid}/deprecate",
             post(options::deprecate),
         )

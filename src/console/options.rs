@@ -211,8 +211,123 @@ pub async fn show(
         );
         body.push_str(&button_form(&session, &format!("{base}/remove"), "Remove"));
     }
+    let _ = write!(
+        body,
+        "<p><a href=\"{base}/preview\" id=\"preview-link\">Preview the form</a></p>"
+    );
     let title = format!("Option definition {}", definition.name);
     Ok(layout(&title, Some(&session), &body).into_response())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PreviewForm {
+    csrf: String,
+    selection: String,
+}
+
+/// The form rendered by NASA's `@edsc/echoforms` component (`EchoForms.mount` of the vendored
+/// bundle); what is filled in is posted back and validated by the gateway, shown side by side.
+pub async fn preview(
+    State(state): State<ConsoleState>,
+    Path(guid): Path<String>,
+    session: Session,
+) -> Result<Response, ConsoleError> {
+    preview_page(&state, &session, &guid, None, None).await
+}
+
+pub async fn validate_preview(
+    State(state): State<ConsoleState>,
+    Path(guid): Path<String>,
+    session: Session,
+    Form(form): Form<PreviewForm>,
+) -> Result<Response, ConsoleError> {
+    session.check_csrf(&form.csrf)?;
+    let (wanted, selection) = (guid.clone(), form.selection.clone());
+    let outcome = session
+        .run(&state, move |gateway, caller| {
+            review::validate_selection(gateway, caller, &wanted, &selection)
+        })
+        .await?;
+    preview_page(
+        &state,
+        &session,
+        &guid,
+        Some(&form.selection),
+        Some(outcome),
+    )
+    .await
+}
+
+async fn preview_page(
+    state: &ConsoleState,
+    session: &Session,
+    guid: &str,
+    sent: Option<&str>,
+    outcome: Option<echo_forms::ValidationOutcome>,
+) -> Result<Response, ConsoleError> {
+    let wanted = [guid.to_owned()];
+    let mut found = session
+        .run(state, move |gateway, caller| {
+            definitions::definitions(gateway, caller, Some(&wanted[..]))
+        })
+        .await?;
+    let Some(definition) = found.pop() else {
+        return Err(GatewayError::not_found("OptionDefinition", guid).into());
+    };
+    let action = format!(
+        "/console/options/{}/preview",
+        url_part(definition.guid.as_str())
+    );
+    let mut result = String::new();
+    if let Some(outcome) = outcome {
+        let verdict = if outcome.is_valid() {
+            "valid"
+        } else {
+            "invalid"
+        };
+        let _ = write!(
+            result,
+            "<section class=\"card\" id=\"gateway-result\"><h2>Gateway validation</h2>\
+             <p id=\"gateway-verdict\" class=\"{}\">The selection is {verdict}.</p><ul>",
+            if outcome.is_valid() {
+                "notice"
+            } else {
+                "error"
+            }
+        );
+        for error in &outcome.errors {
+            let _ = write!(
+                result,
+                "<li class=\"error\">{}</li>",
+                esc(&error.to_string())
+            );
+        }
+        let _ = write!(
+            result,
+            "</ul><h3>Selection as stored</h3><pre class=\"form-xml\">{}</pre></section>",
+            esc(outcome.selection.as_deref().or(sent).unwrap_or(""))
+        );
+    }
+    let body = format!(
+        "<div class=\"pair\"><section class=\"card\"><h2>Preview (NASA @edsc/echoforms)</h2>\
+         <div id=\"echoform-preview\" data-form=\"{}\"></div></section>\
+         <form method=\"post\" action=\"{}\" class=\"card\" id=\"preview-form\">{}\
+         <label for=\"selection\">Selection (filled in by the preview)</label>\
+         <textarea id=\"selection\" name=\"selection\" rows=\"10\">{}</textarea>\
+         <button type=\"submit\">Validate with the gateway</button></form>{result}</div>",
+        esc(&definition.form),
+        esc(&action),
+        csrf_field(session),
+        esc(sent.unwrap_or("")),
+    );
+    let title = format!("Preview of {}", definition.name);
+    let page = layout(&title, Some(session), &body).0.replace(
+        "</head>",
+        "<link rel=\"stylesheet\" href=\"/console/assets/echoforms.css\">\
+             <script src=\"/console/assets/echoforms.js\" defer></script></head>",
+    );
+    Ok(axum::response::Html(page).into_response())
 }
 
 pub async fn deprecate(

@@ -1,17 +1,19 @@
 //! What a provider reviews before changing options: a form's `forms check` findings before it
 //! is saved (imports resolved as creating it would), how many validated, unsubmitted orders
 //! removing a definition would send back to NOT_VALIDATED, and an assignment's filter tried
-//! against a granule metadata document.
+//! against a granule metadata document, and a selection filled in a preview of the form
+//! validated as an order item's would be.
 
-use super::definitions::managed_definition;
+use super::definitions::{managed_definition, visible_definition};
 use super::imports::StoredImports;
 use super::invalidation::{answers, order_awaits_submission};
+use super::selections::compiled_form;
 use crate::app::Gateway;
 use crate::error::GatewayResult;
 use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;
 use echo_domain::option_definition::OptionDefinitionError;
-use echo_forms::{CheckReport, MetadataFilter, check_form_with_imports};
+use echo_forms::{CheckReport, MetadataFilter, ValidationOutcome, check_form_with_imports};
 
 /// The findings of `forms check` on `form` as the caller's provider would save it (operators
 /// without a provider context check it as a SYSTEM form).
@@ -58,4 +60,16 @@ pub fn try_filter(filter: &str, metadata: &str) -> GatewayResult<bool> {
     Ok(compiled
         .matches(metadata)
         .map_err(|e| invalid(e.to_string()))?)
+}
+
+/// Validates `selection` (filled in a preview) against definition `guid` as an order item's
+/// selection is validated.
+pub fn validate_selection(
+    gateway: &Gateway,
+    caller: &Caller,
+    guid: &str,
+    selection: &str,
+) -> GatewayResult<ValidationOutcome> {
+    let definition = visible_definition(gateway, caller, guid)?;
+    Ok(compiled_form(gateway, &definition)?.validate_selection(selection))
 }

@@ -26,3 +26,15 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// The form preview: NASA's @edsc/echoforms component (window.EchoForms, vendored bundle)
+// renders the form; every model update is written into the selection field the gateway
+// validates.
+window.addEventListener("load", function () {
+  const preview = document.getElementById("echoform-preview");
+  const selection = document.getElementById("selection");
+  if (!preview || !selection || !window.EchoForms) { return; }
+  window.EchoForms.mount(preview, preview.dataset.form, function (update) {
+    const model = update && (update.model || update.rawModel);
+    if (typeof model === "string") { selection.value = model; }
+  }, function () {});
+});

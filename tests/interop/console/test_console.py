@@ -268,3 +268,23 @@ def test_provider_staff_check_save_and_deprecate_option_definitions(gateway, bro
     browser.click("#assignment-form button[value=try]")
     assert "holds for this metadata" in browser.find("#notice").text
     assert "does not" not in browser.find("#notice").text
+
+
+def test_preview_renders_the_form_with_nasa_echoforms_and_the_gateway_validates_it(gateway, browser):
+    pid, guid, member = gateway.new_provider_with_member("PRV")
+    form = (REPO / "forms" / "samples" / "edsc-demo-form1.xml").read_text()
+    browser.sign_in(member, gateway.users[member]["password"])
+    browser.visit("/console/options")
+    browser.fill("#definition-name", "preview_%s" % uuid.uuid4().hex[:8])
+    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", form)
+    browser.click("#definition-form button[value=save]")
+    browser.click("table a[href^='/console/options/']")
+    browser.find("#preview-link").click()
+    browser.wait_for(lambda: browser.find_all("#echoform-preview input"), "the preview shows no fields")
+    browser.wait_for(lambda: "prov:reference" in browser.find("#selection").get_attribute("value")
+                     or "reference" in browser.find("#selection").get_attribute("value"),
+                     "the preview did not fill in the selection")
+    browser.page()
+    browser.click("#preview-form button")
+    assert browser.find("#gateway-verdict").text in ("The selection is valid.", "The selection is invalid.")
+    assert browser.find("#gateway-result pre").text.strip()
