@@ -13,6 +13,7 @@
 //!   simulated partner.
 //! - [`admin`]: administration commands shared by the CLI and the server's admin socket.
 //! - [`ordering_api`]: the JSON Ordering API for order-management systems (`/api/v1`).
+//! - [`console`]: the web console at `/console/` (server-rendered HTML, sessions, CSRF).
 //!
 //! Application layer:
 //! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox;
@@ -25,7 +26,7 @@
 //! - [`credentials`]: password hashes, tokens, redaction.
 //! - [`webhook`]: Standard Webhooks secrets and signatures (OMS triggers).
 //! - [`xml`]: the bounded, DOCTYPE-free XML reader everything from outside goes through.
-//! - [`tls`]: the server's TLS identity.
+//! - [`tls`]: the server's TLS identity, and the request scheme the listeners attach.
 //! - [`shutdown`]: the shutdown signal shared by the process's tasks.
 //! - `echo_domain` and `echo_forms` (crates): pure rules and the ECHO Forms engine.
 //!
@@ -40,6 +41,7 @@ pub mod app;
 pub mod catalog_import;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod credentials;
 pub mod delivery;
 pub mod error;

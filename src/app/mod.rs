@@ -13,12 +13,14 @@ pub mod oms;
 pub mod options;
 pub mod order_processing;
 pub mod orders;
+pub mod paging;
 pub mod partner_protocol;
 pub mod password_checks;
 pub mod providers;
 pub mod relay;
 pub mod sessions;
 pub mod sign_in_throttle;
+pub mod stats;
 
 use std::sync::Arc;
 use std::time::Duration;

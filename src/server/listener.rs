@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -23,9 +24,7 @@ pub enum Transport {
     Plain,
 }
 
-/// Whether a request arrived over TLS; handlers read it to build absolute URLs.
-#[derive(Clone, Copy, Debug)]
-pub struct Scheme(pub &'static str);
+pub use crate::tls::Scheme;
 
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -95,7 +94,9 @@ pub async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        let (transport, router) = (transport.clone(), router.clone());
+        // The peer's address travels with each request (the console limits sign-ins by it).
+        let router = router.clone().layer(axum::Extension(ConnectInfo(peer)));
+        let transport = transport.clone();
         let mut shutdown = shutdown.clone();
         let limits = connections.limits;
         tokio::spawn(async move {

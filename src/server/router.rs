@@ -1,4 +1,5 @@
-//! HTTP routes: SOAP endpoints, WSDL and schema documents, health and metrics.
+//! HTTP routes: SOAP endpoints, WSDL and schema documents, health and metrics, and the web
+//! console (`console`) under `/console/`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,6 +41,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
         .nest("/api/v1", ordering_api::router(state.gateway.clone()))
+        .merge(crate::console::router(state.gateway.clone()))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }

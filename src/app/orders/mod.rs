@@ -1,12 +1,14 @@
 //! Orders as their owners (and operators) handle them: `edit` creates orders and changes their
 //! items and user information, `lifecycle` moves them through the state machine (validate,
 //! quote, submit, cancel, resubmit, remove) and queues the deliveries a change owes partners,
-//! `query` reads orders as the caller may see them. Every change commits the order, its
-//! outbox entries and its change record in one transaction, or nothing.
+//! `query` reads orders as the caller may see them, `search` finds them for the console.
+//! Every change commits the order, its outbox entries and its change record in one
+//! transaction, or nothing.
 
 pub mod edit;
 pub mod lifecycle;
 pub mod query;
+pub mod search;
 
 use std::collections::BTreeMap;
 
