@@ -38,6 +38,7 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod delivery;
+pub mod echo_rest;
 pub mod error;
 pub mod partner;
 pub mod server;

@@ -14,6 +14,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use super::listener::Scheme;
 use super::metrics::{Metrics, Outcome};
 use crate::app::Gateway;
+use crate::echo_rest;
 use crate::error::GatewayError;
 use crate::error::RequestError;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
@@ -39,7 +40,9 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .route(FULFILLMENT_PATH, get(fulfillment_wsdl).post(fulfillment))
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
+        .merge(echo_rest::router(state.gateway.clone()))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .layer(axum::middleware::from_fn(echo_rest::json_refusals))
         .with_state(state)
 }
 

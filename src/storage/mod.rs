@@ -9,8 +9,10 @@ mod accounts;
 mod catalog;
 mod deliveries;
 mod options;
+mod order_digests;
 mod orders;
 mod policies;
+mod preferences;
 mod tokens;
 
 use std::path::Path;
@@ -93,8 +95,10 @@ impl Store {
                 catalog::TABLES,
                 deliveries::RECORD_TABLES,
                 options::TABLES,
+                order_digests::TABLES,
                 orders::TABLES,
                 policies::TABLES,
+                preferences::TABLES,
                 tokens::TABLES,
             ];
             for table in tables.concat() {

@@ -59,15 +59,7 @@ impl Store {
         change: OrderChange,
         origin: ChangeOrigin<'_>,
     ) -> Result<(), StorageError> {
-        self.write(|tx| {
-            if get_record_for_update::<Order>(tx, ORDERS, change.order.guid.as_str())?.is_some() {
-                return Err(StorageError::AlreadyExists(format!(
-                    "order [{}]",
-                    change.order.guid
-                )));
-            }
-            commit_change(tx, None, change, &origin)
-        })
+        self.write(|tx| insert_order_in(tx, change, &origin))
     }
 
     /// Reads an order, lets `edit` compute the change, and commits it, all in one transaction.
@@ -162,6 +154,21 @@ impl Store {
             .filter_map(|guid| get_record::<Order>(&tx, ORDERS, guid.as_str()).transpose())
             .collect()
     }
+}
+
+/// [`Store::insert_order`] inside a transaction the caller commits.
+pub(super) fn insert_order_in(
+    tx: &WriteTransaction,
+    change: OrderChange,
+    origin: &ChangeOrigin<'_>,
+) -> Result<(), StorageError> {
+    if get_record_for_update::<Order>(tx, ORDERS, change.order.guid.as_str())?.is_some() {
+        return Err(StorageError::AlreadyExists(format!(
+            "order [{}]",
+            change.order.guid
+        )));
+    }
+    commit_change(tx, None, change, origin)
 }
 
 /// [`Store::update_order`] inside a transaction the caller commits. The committed order is not

@@ -9,7 +9,7 @@ use super::imports::StoredImports;
 use crate::app::Gateway;
 use crate::error::{GatewayError, GatewayResult};
 use echo_domain::option_definition::OptionDefinition;
-use echo_domain::order::{OptionSelectionValidator, OrderItem};
+use echo_domain::order::{CatalogItemRef, OptionSelectionValidator, OrderItem};
 use echo_forms::{CompiledForm, MetadataFilter};
 
 /// Validates order items' option selections with the stored definitions and assignments.
@@ -30,7 +30,7 @@ impl OptionSelectionValidator for FormsValidator<'_> {
 
 impl FormsValidator<'_> {
     fn problems(&self, item: &OrderItem) -> GatewayResult<Vec<String>> {
-        let applicable = self.applicable_definitions(item)?;
+        let applicable = self.applicable_definitions(&item.catalog_item)?;
         let names = || {
             applicable
                 .iter()
@@ -72,14 +72,17 @@ impl FormsValidator<'_> {
 
     /// Non-deprecated definitions assigned to the item's collection whose filter holds for
     /// the granule's metadata (an item without metadata matches only unfiltered assignments).
-    fn applicable_definitions(&self, item: &OrderItem) -> GatewayResult<Vec<OptionDefinition>> {
+    pub fn applicable_definitions(
+        &self,
+        item: &CatalogItemRef,
+    ) -> GatewayResult<Vec<OptionDefinition>> {
         let store = &self.gateway.store;
-        let assignments = store.option_assignments_of(&item.catalog_item.collection_id)?;
+        let assignments = store.option_assignments_of(&item.collection_id)?;
         if assignments.is_empty() {
             return Ok(Vec::new());
         }
         let metadata = store
-            .catalog_item(&item.catalog_item.item_guid)?
+            .catalog_item(&item.item_guid)?
             .and_then(|catalog_item| catalog_item.metadata);
         let mut applicable = Vec::new();
         for assignment in assignments {
