@@ -12,6 +12,7 @@
 //! - [`soap`]: SOAP envelopes, the v10 services, the v9 codec and relay, faults, WSDL, and the
 //!   simulated partner.
 //! - [`admin`]: administration commands shared by the CLI and the server's admin socket.
+//! - [`echo_rest`]: the ECHO REST (JSON) ordering API Earthdata Search used.
 //!
 //! Application layer:
 //! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox.

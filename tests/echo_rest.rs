@@ -651,6 +651,7 @@ async fn one_bulk_action_adds_five_thousand_items() {
         })
         .collect();
     let body = Value::Array(items);
+    let peak_before = peak_memory_kib(&f.gateway);
     let mut timings = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
@@ -668,8 +669,23 @@ async fn one_bulk_action_adds_five_thousand_items() {
     }
     timings.sort();
     eprintln!(
-        "bulk_action of {BULK} items ({} bytes): runs {timings:?}, median {:?}",
+        "bulk_action of {BULK} items ({} bytes): runs {timings:?}, median {:?}; gateway peak \
+         RSS {peak_before} KiB before, {} KiB after",
         body.to_string().len(),
-        timings[timings.len() / 2]
+        timings[timings.len() / 2],
+        peak_memory_kib(&f.gateway)
     );
+}
+
+/// The gateway process's peak resident memory so far (VmHWM), in KiB; 0 where unknown.
+fn peak_memory_kib(gateway: &TestGateway) -> u64 {
+    let status = gateway
+        .pid()
+        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
