@@ -54,6 +54,10 @@ pub enum Command {
     Deliveries(DeliveriesCommand),
     /// Run a simulated data partner (OrderFulfillment v9) for demos and tests
     PartnerSim(partner_sim::PartnerSimArgs),
+    /// Copy the database consistently into a new file (while the server runs, too)
+    Backup { file: PathBuf },
+    /// Put a backup into a data directory (--data-dir) that does not exist or is empty
+    Restore { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,7 +156,8 @@ impl Command {
             Command::Serve(_)
             | Command::Forms(_)
             | Command::Catalog(_)
-            | Command::PartnerSim(_) => return Ok(None),
+            | Command::PartnerSim(_)
+            | Command::Restore { .. } => return Ok(None),
             Command::Provider(ProviderCommand::Add { id, guid, name }) => {
                 AdminCommand::AddProvider { id, guid, name }
             }
@@ -184,6 +189,10 @@ impl Command {
             Command::Deliveries(DeliveriesCommand::Retry { id }) => {
                 AdminCommand::RetryDelivery { id }
             }
+            // The server may run elsewhere than the CLI's working directory.
+            Command::Backup { file } => AdminCommand::Backup {
+                file: std::path::absolute(&file).map_err(|e| format!("{}: {e}", file.display()))?,
+            },
         }))
     }
 }

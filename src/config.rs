@@ -10,12 +10,18 @@ use serde::Deserialize;
 
 use crate::app::ServiceSettings;
 use crate::delivery::worker::DeliverySettings;
+use crate::partner::forbidden_addresses::{AddressRange, ForbiddenRanges, InvalidRange};
 use crate::server::ServeSettings;
+use crate::server::connection::ConnectionLimits;
 use crate::xml::XmlLimits;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
 pub const DEFAULT_DATA_DIR: &str = "./data";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+pub const DEFAULT_MAX_STREAMS: u32 = 100;
+pub const DEFAULT_READ_TIMEOUT: u64 = 30;
+pub const DEFAULT_IDLE_TIMEOUT: u64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,6 +51,18 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes [default: 10485760]
     #[arg(long, env = "ECHO_GATEWAY_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Connections served at once; more wait to be accepted [default: 1024]
+    #[arg(long, env = "ECHO_GATEWAY_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// HTTP/2 requests at once on one connection [default: 100]
+    #[arg(long, env = "ECHO_GATEWAY_MAX_STREAMS")]
+    pub max_streams: Option<u32>,
+    /// Seconds a client may take to send a request's headers, then its body [default: 30]
+    #[arg(long, env = "ECHO_GATEWAY_READ_TIMEOUT")]
+    pub read_timeout: Option<u64>,
+    /// Seconds a connection may stay without requests before it is closed [default: 60]
+    #[arg(long, env = "ECHO_GATEWAY_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<u64>,
     /// Deepest accepted XML nesting [default: 64]
     #[arg(long, env = "ECHO_GATEWAY_MAX_XML_DEPTH")]
     pub max_xml_depth: Option<usize>,
@@ -63,6 +81,14 @@ pub struct ServeArgs {
     /// Seconds one delivery attempt may take [default: 30]
     #[arg(long, env = "ECHO_GATEWAY_DELIVERY_TIMEOUT")]
     pub delivery_timeout: Option<u64>,
+    /// Address ranges (CIDR, comma-separated) provider endpoints may not reach, besides the
+    /// always forbidden link-local and cloud-metadata ones, e.g. 127.0.0.0/8,::1,10.0.0.0/8
+    #[arg(
+        long,
+        env = "ECHO_GATEWAY_FORBIDDEN_ENDPOINT_RANGES",
+        value_delimiter = ','
+    )]
+    pub forbidden_endpoint_ranges: Vec<AddressRange>,
 }
 
 /// The TOML file: the same settings, snake_case keys, plus `data_dir`.
@@ -76,12 +102,17 @@ pub struct FileConfig {
     pub plain_http: Option<SocketAddr>,
     pub log_format: Option<LogFormat>,
     pub max_body_bytes: Option<usize>,
+    pub max_connections: Option<usize>,
+    pub max_streams: Option<u32>,
+    pub read_timeout: Option<u64>,
+    pub idle_timeout: Option<u64>,
     pub max_xml_depth: Option<usize>,
     pub token_hours: Option<u64>,
     pub relay_wait: Option<u64>,
     pub delivery_concurrency: Option<usize>,
     pub delivery_per_provider: Option<usize>,
     pub delivery_timeout: Option<u64>,
+    pub forbidden_endpoint_ranges: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +121,8 @@ pub enum ConfigError {
     File { path: PathBuf, message: String },
     #[error("tls_cert and tls_key must be given together")]
     TlsPair,
+    #[error("forbidden_endpoint_ranges: {0}")]
+    Range(#[from] InvalidRange),
 }
 
 impl FileConfig {
@@ -136,10 +169,7 @@ pub fn resolve(
         plain_http: args.plain_http.or(file.plain_http),
         data_dir,
         tls_files,
-        max_body_bytes: args
-            .max_body_bytes
-            .or(file.max_body_bytes)
-            .unwrap_or(DEFAULT_MAX_BODY_BYTES),
+        connections: connection_limits(args, file),
         xml_limits: XmlLimits {
             max_depth: args
                 .max_xml_depth
@@ -163,6 +193,50 @@ pub fn resolve(
         .or(file.log_format)
         .unwrap_or(LogFormat::Text);
     Ok((settings, log_format))
+}
+
+/// The address ranges partner endpoints may not reach: the defaults, plus the flag's
+/// ranges, or the file's when no flag gives any.
+pub fn forbidden_ranges(
+    args: &ServeArgs,
+    file: &FileConfig,
+) -> Result<ForbiddenRanges, ConfigError> {
+    let configured = match (
+        &args.forbidden_endpoint_ranges,
+        &file.forbidden_endpoint_ranges,
+    ) {
+        (flag, _) if !flag.is_empty() => flag.clone(),
+        (_, Some(ranges)) => ranges
+            .iter()
+            .map(|range| range.parse())
+            .collect::<Result<_, _>>()?,
+        _ => Vec::new(),
+    };
+    Ok(ForbiddenRanges::default().with(configured))
+}
+
+fn connection_limits(args: &ServeArgs, file: &FileConfig) -> ConnectionLimits {
+    let seconds = |flag: Option<u64>, key: Option<u64>, default: u64| {
+        Duration::from_secs(flag.or(key).unwrap_or(default).max(1))
+    };
+    ConnectionLimits {
+        max_connections: args
+            .max_connections
+            .or(file.max_connections)
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS)
+            .max(1),
+        max_streams: args
+            .max_streams
+            .or(file.max_streams)
+            .unwrap_or(DEFAULT_MAX_STREAMS)
+            .max(1),
+        read_timeout: seconds(args.read_timeout, file.read_timeout, DEFAULT_READ_TIMEOUT),
+        idle_timeout: seconds(args.idle_timeout, file.idle_timeout, DEFAULT_IDLE_TIMEOUT),
+        max_body_bytes: args
+            .max_body_bytes
+            .or(file.max_body_bytes)
+            .unwrap_or(DEFAULT_MAX_BODY_BYTES),
+    }
 }
 
 fn delivery_settings(args: &ServeArgs, file: &FileConfig) -> DeliverySettings {
@@ -201,7 +275,7 @@ mod tests {
         };
         let (settings, log) = resolve(&args, &file, PathBuf::from("d")).unwrap();
         assert_eq!(settings.listen.port(), 9001);
-        assert_eq!(settings.max_body_bytes, 100);
+        assert_eq!(settings.connections.max_body_bytes, 100);
         assert_eq!(log, LogFormat::Json);
         let (defaults, _) = resolve(
             &ServeArgs::default(),
@@ -210,7 +284,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(defaults.listen.to_string(), DEFAULT_LISTEN);
-        assert_eq!(defaults.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        assert_eq!(defaults.connections.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub mod delivery;
 pub mod echo_rest;
 pub mod error;
 pub mod partner;
+pub mod private_files;
 pub mod server;
 pub mod shutdown;
 pub mod soap;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use echo_gateway::cli::{CatalogCommand, Cli, Command};
 use echo_gateway::config::{self, FileConfig, LogFormat};
-use echo_gateway::{admin, server};
+use echo_gateway::partner::forbidden_addresses;
+use echo_gateway::{admin, server, storage};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,6 +25,10 @@ fn main() -> ExitCode {
                 Ok(resolved) => resolved,
                 Err(error) => return fail(&error.to_string()),
             };
+            match config::forbidden_ranges(&args, &file) {
+                Ok(ranges) => forbidden_addresses::install(ranges),
+                Err(error) => return fail(&error.to_string()),
+            }
             init_logging(log_format);
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
@@ -44,6 +49,18 @@ fn main() -> ExitCode {
             }
         }
         Command::PartnerSim(args) => args.run(&data_dir),
+        Command::Restore { file } => match storage::backup::restore(&file, &data_dir) {
+            Ok(copied) => {
+                println!(
+                    "restored {} records of {} tables into {}",
+                    copied.records,
+                    copied.tables,
+                    data_dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&error.to_string()),
+        },
         command => {
             let outcome = command
                 .admin_command()
@@ -63,9 +80,12 @@ fn main() -> ExitCode {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ECHO_GATEWAY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A log line that cannot be written (stderr on a full disk) is dropped: reporting it
+    // would panic the request that logged it.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

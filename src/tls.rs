@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::ServerConfig;
+
+use crate::private_files;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -17,6 +19,10 @@ pub enum TlsSetupError {
     Generate(String),
     #[error("TLS configuration: {0}")]
     Config(String),
+    #[error(
+        "the TLS private key {path} is readable by group or others (mode {mode:03o}); make it owner-only: chmod 600 {path}"
+    )]
+    SharedKey { path: String, mode: u32 },
 }
 
 /// Installs the process-wide crypto provider (ring). Safe to call more than once.
@@ -46,6 +52,7 @@ pub fn server_config(
             (cert, key)
         }
     };
+    refuse_shared_key(&key_path)?;
     let certs = CertificateDer::pem_file_iter(&cert_path)
         .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
         .map_err(|e| file_error(&cert_path, e))?;
@@ -70,7 +77,7 @@ fn generate_self_signed(cert_path: &Path, key_path: &Path) -> Result<(), TlsSetu
     let generated = rcgen::generate_simple_self_signed(names)
         .map_err(|e| TlsSetupError::Generate(e.to_string()))?;
     if let Some(dir) = cert_path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
+        private_files::create_dir(dir).map_err(|e| file_error(dir, e))?;
     }
     write_private(key_path, generated.signing_key.serialize_pem().as_bytes())?;
     std::fs::write(cert_path, generated.cert.pem()).map_err(|e| file_error(cert_path, e))?;
@@ -80,12 +87,19 @@ fn generate_self_signed(cert_path: &Path, key_path: &Path) -> Result<(), TlsSetu
 
 /// Writes a file readable only by its owner.
 fn write_private(path: &Path, contents: &[u8]) -> Result<(), TlsSetupError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| file_error(path, e))?;
+    let mut file = private_files::open_file(path, true).map_err(|e| file_error(path, e))?;
     file.write_all(contents).map_err(|e| file_error(path, e))
+}
+
+/// A private key others can read is no longer private: refuse it rather than serve with it.
+fn refuse_shared_key(path: &Path) -> Result<(), TlsSetupError> {
+    match private_files::shared_mode(path).map_err(|e| file_error(path, e))? {
+        Some(mode) => Err(TlsSetupError::SharedKey {
+            path: path.display().to_string(),
+            mode,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn file_error(path: &Path, error: impl std::fmt::Display) -> TlsSetupError {

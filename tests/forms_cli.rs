@@ -100,3 +100,61 @@ fn validate_treats_an_unreadable_selection_as_exit_two() {
     ]);
     assert_eq!(code(&output), Some(2), "{output:?}");
 }
+
+/// The text of every `Form` element (any prefix) of a recorded SOAP response; the recorded
+/// responses use only the predefined entities.
+fn recorded_forms(response: &std::path::Path) -> Vec<String> {
+    let xml = std::fs::read_to_string(response).unwrap_or_else(|e| panic!("{e}"));
+    let element = regex::Regex::new(r"(?s)<(?:\w+:)?Form>(.*?)</(?:\w+:)?Form>")
+        .unwrap_or_else(|e| panic!("{e}"));
+    element
+        .captures_iter(&xml)
+        .map(|form| {
+            form[1]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// Issue 11: `forms check` accepts (exit 0, warnings allowed) every form ECHO accepted: the
+/// real forms of the recorded traffic, the samples, the benchmark form and a form whose select
+/// has an item with an empty value.
+#[test]
+fn check_exits_zero_on_every_real_form() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let traffic = std::env::var_os("ECHO_REFERENCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/reference"))
+        .join("echo-v10-traffic/data_management_service/option_definitions");
+    let mut files = Vec::new();
+    for folder in ["list", "single_list"] {
+        let response = traffic
+            .join(folder)
+            .join("00-GetCatalogItemOptionDefinitions2.response.xml");
+        for (n, form) in recorded_forms(&response).into_iter().enumerate() {
+            let file = dir.path().join(format!("{folder}-{n}.xml"));
+            std::fs::write(&file, form).unwrap_or_else(|e| panic!("{e}"));
+            files.push(file);
+        }
+    }
+    assert!(files.len() >= 29, "the recorded forms: {files:?}");
+    for name in [
+        "edsc-demo-form1.xml",
+        "edsc-example-form1.xml",
+        "edsc-example-form2.xml",
+        "edsc-example-form3.xml",
+    ] {
+        files.push(sample(name));
+    }
+    files.push(root.join("forms/bench/large-provider-form.xml"));
+    files.push(root.join("tests/interop/forms_diff/corners/empty-item-select.xml"));
+    for file in &files {
+        let output = forms(&["check", path(file)]);
+        assert_eq!(code(&output), Some(0), "{}: {output:?}", file.display());
+    }
+}

@@ -6,6 +6,7 @@
 //! (`<data-dir>/admin.sock`, mode 0600, so only the data directory's owner can use it) and the
 //! server executes it. Either way the same [`execute`] runs, so both paths behave the same.
 
+pub mod backup;
 pub mod socket;
 
 use std::path::{Path, PathBuf};
@@ -64,6 +65,10 @@ pub enum AdminCommand {
     /// Starts a new round of tries for a failed delivery.
     RetryDelivery {
         id: u64,
+    },
+    /// Writes a consistent copy of the database to a new file (an absolute path).
+    Backup {
+        file: PathBuf,
     },
 }
 
@@ -130,6 +135,7 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
             deliveries::retry(gateway, &Caller::local_operator(), id)?;
             Ok(format!("delivery {id} will be tried again"))
         }
+        AdminCommand::Backup { file } => backup::backup(gateway, &file),
         AdminCommand::AddCatalogItems { items } => Ok(format!(
             "stored {} catalog items",
             catalog::add_items(gateway, &operator, &items)?

@@ -2,7 +2,8 @@
 //! with its HTTP status. 401: no, an unknown or an expired token, or a failed login; 404:
 //! anything that does not exist or that the caller may not see (an order or user the caller
 //! may not see is named as missing, so its existence is not revealed); 400: a request that
-//! cannot be read; 422: a readable request the rules refuse; 403: a caller lacking a role.
+//! cannot be read; 422: a readable request the rules refuse; 403: a caller lacking a role;
+//! 503: storage refusing writes (a full disk).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -46,6 +47,10 @@ impl From<GatewayError> for RestError {
             (GatewayError::AccessDenied(denied), _) => {
                 hidden(denied).map_or_else(|| error.to_string(), |missing| missing.to_string())
             }
+            (_, StatusCode::SERVICE_UNAVAILABLE) => {
+                tracing::error!(%error, "ECHO REST request failed");
+                "the gateway cannot store changes now; try again later".to_owned()
+            }
             (_, StatusCode::INTERNAL_SERVER_ERROR) => {
                 tracing::error!(%error, "ECHO REST request failed");
                 "internal error".to_owned()
@@ -81,6 +86,7 @@ fn status_of(error: &GatewayError) -> StatusCode {
         | E::DeliveryNotFailed(_)
         | E::Storage(StorageError::AlreadyExists(_)) => StatusCode::UNPROCESSABLE_ENTITY,
         E::EndpointUnreachable(_) => StatusCode::BAD_GATEWAY,
+        E::Storage(StorageError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -21,7 +21,6 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
@@ -99,19 +98,31 @@ fn api<S: Clone + Send + Sync + 'static>(state: Arc<RestState>) -> Router<S> {
         .with_state(state)
 }
 
-/// Turns a plain refusal of an over-large body (413, from the body limit in front of every
-/// route) into the API's `{"errors": […]}` form on the API's paths.
-pub async fn json_refusals(request: Request, next: Next) -> Response {
-    let on_api = PREFIXES
-        .iter()
-        .any(|prefix| request.uri().path().starts_with(prefix));
-    let response = next.run(request).await;
-    let plain = !response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if on_api && plain && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return too_large().into_response();
+/// A refusal made before any route sees the request (the body limits in front of every
+/// route: 413 over `--max-body-bytes`, 408 too slow, 400 unreadable), in the API's
+/// `{"errors": […]}` form when the request was for the API. Its status and `Connection:
+/// close` stay.
+pub fn refusal_for(path: &str, refusal: Response) -> Response {
+    let on_api = PREFIXES.iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    if !on_api {
+        return refusal;
+    }
+    let status = refusal.status();
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        StatusCode::REQUEST_TIMEOUT => {
+            RestError::new(status, "the request body did not arrive in time")
+        }
+        _ => RestError::new(status, "the request body could not be read"),
+    };
+    let mut response = error.into_response();
+    if let Some(connection) = refusal.headers().get(header::CONNECTION) {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, connection.clone());
     }
     response
 }

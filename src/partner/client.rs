@@ -1,6 +1,11 @@
 //! HTTP clients for one provider, following its SSL policy: with SslEnabled the only trusted
 //! certificate is the operator-approved pinned one (compared byte for byte; a pending
 //! certificate is never used); without it, http or https with normal verification.
+//!
+//! Every client is also bounded whatever the policy: it never follows a redirect (a partner
+//! could otherwise point the gateway anywhere), it gives up after the timeout (the whole
+//! exchange, answer included), and it never connects to a forbidden address
+//! (`address_guard`). Answers are read within a size bound by their callers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +16,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, Error as TlsError, SignatureScheme};
 
+use super::address_guard::{self, GuardedResolver, PeerCheckLayer};
 use echo_domain::policy::PolicyRecord;
 
 /// Why no client could be built for a provider.
@@ -24,6 +30,15 @@ pub enum ClientError {
     Certificate(String),
     #[error("HTTP client: {0}")]
     Http(String),
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+/// Refuses a policy whose endpoint is a forbidden literal address (names are checked when
+/// they are resolved).
+pub fn check_endpoint(record: &PolicyRecord) -> Result<(), ClientError> {
+    let endpoint = record.policies.endpoint.as_deref().unwrap_or_default();
+    address_guard::check_literal(endpoint).map_err(ClientError::Forbidden)
 }
 
 /// Builds the client delivery and endpoint tests use for one provider.
@@ -31,10 +46,20 @@ pub fn client_for(
     record: &PolicyRecord,
     timeout: Duration,
 ) -> Result<reqwest::Client, ClientError> {
+    check_endpoint(record)?;
     let builder = reqwest::Client::builder()
         .no_proxy()
         .timeout(timeout)
-        .connect_timeout(timeout);
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            let reason = format!(
+                "the partner answered with a redirect to {}, and redirects are not followed",
+                attempt.url()
+            );
+            attempt.error(reason)
+        }))
+        .dns_resolver(Arc::new(GuardedResolver))
+        .connector_layer(PeerCheckLayer);
     let builder = if record.policies.ssl_enabled {
         let pem = record
             .approved_certificate

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::client::{ClientError, client_for};
+use super::client::{ClientError, check_endpoint, client_for};
 use echo_domain::guid::Guid;
 use echo_domain::policy::PolicyRecord;
 
@@ -29,6 +29,8 @@ impl ClientCache {
         record: &PolicyRecord,
         timeout: Duration,
     ) -> Result<reqwest::Client, ClientError> {
+        // Checked on every use: the endpoint may change without the TLS rules changing.
+        check_endpoint(record)?;
         let rules = TlsRules {
             ssl_enabled: record.policies.ssl_enabled,
             approved_certificate: record.approved_certificate.clone(),

@@ -1,18 +1,18 @@
-//! The accept loop: one per listening socket. Each connection is served by hyper (HTTP/1.1 or
-//! HTTP/2), behind TLS for the main listener, and watched so shutdown can let in-flight
-//! requests finish.
+//! The accept loop: one per listening socket. At most `max_connections` connections are
+//! served at once (a semaphore shared by every listener; beyond it a listener stops
+//! accepting, so further clients wait in the kernel's backlog), each behind TLS for the main
+//! listener, and each served by [`connection::serve`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use std::sync::Arc;
-
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
+use super::connection::{self, ConnectionLimits};
 use crate::shutdown::Shutdown;
 
 /// How connections on a listener are secured.
@@ -29,12 +29,35 @@ pub struct Scheme(pub &'static str);
 
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The connections open on every listener, counted so that there are never more than the
+/// limit and so that shutdown can wait for the last one.
+#[derive(Clone)]
+pub struct Connections {
+    permits: Arc<Semaphore>,
+    limits: ConnectionLimits,
+}
+
+impl Connections {
+    pub fn new(limits: ConnectionLimits) -> Connections {
+        Connections {
+            permits: Arc::new(Semaphore::new(limits.max_connections)),
+            limits,
+        }
+    }
+
+    /// Resolves once every connection has closed.
+    pub async fn closed(&self) {
+        let all = u32::try_from(self.limits.max_connections).unwrap_or(u32::MAX);
+        let _ = self.permits.acquire_many(all).await;
+    }
+}
+
 /// Accepts connections until shutdown is triggered.
 pub async fn accept_loop(
     listener: TcpListener,
     transport: Transport,
     router: Router,
-    graceful: Arc<GracefulShutdown>,
+    connections: Connections,
     mut shutdown: Shutdown,
 ) {
     let scheme = match transport {
@@ -54,30 +77,46 @@ pub async fn accept_loop(
             },
             _ = shutdown.wait() => return,
         };
+        // Accepted first, then admitted: a listener waiting for a permit holds at most this
+        // one connection, and an idle listener holds no permit another one could use.
+        let permit = match connections.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                tracing::warn!(
+                    limit = connections.limits.max_connections,
+                    "connection limit reached; new clients wait"
+                );
+                tokio::select! {
+                    permit = connections.permits.clone().acquire_owned() => {
+                        permit.expect("the connection semaphore is never closed")
+                    }
+                    _ = shutdown.wait() => return,
+                }
+            }
+        };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
-        let transport = transport.clone();
-        let watcher = graceful.watcher();
+        let (transport, router) = (transport.clone(), router.clone());
+        let mut shutdown = shutdown.clone();
+        let limits = connections.limits;
         tokio::spawn(async move {
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            let result = match transport {
+            let _permit = permit;
+            match transport {
                 Transport::Plain => {
-                    let connection = builder.serve_connection(TokioIo::new(stream), service);
-                    watcher.watch(connection.into_owned()).await
+                    connection::serve(TokioIo::new(stream), router, limits, shutdown).await;
                 }
                 Transport::Tls(acceptor) => {
                     let handshake =
                         tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
-                    let Ok(Ok(tls)) = handshake.await else {
+                    let tls = tokio::select! {
+                        handshake = handshake => handshake,
+                        _ = shutdown.wait() => return,
+                    };
+                    let Ok(Ok(tls)) = tls else {
                         tracing::debug!(%peer, "TLS handshake failed or timed out");
                         return;
                     };
-                    let connection = builder.serve_connection(TokioIo::new(tls), service);
-                    watcher.watch(connection.into_owned()).await
+                    connection::serve(TokioIo::new(tls), router, limits, shutdown).await;
                 }
-            };
-            if let Err(error) = result {
-                tracing::debug!(%peer, %error, "connection ended with an error");
             }
         });
     }

@@ -1,10 +1,13 @@
 //! The server: opens storage, starts the HTTPS listener (and the optional plain one) and the
-//! admin socket, and on SIGINT/SIGTERM stops accepting, lets in-flight requests finish, and
-//! closes storage cleanly.
+//! admin socket, and on SIGINT/SIGTERM stops accepting, closes idle connections and those
+//! still sending a request, lets requests being handled finish, and closes storage cleanly.
 
+pub mod activity;
+pub mod connection;
 pub mod listener;
 pub mod maintenance;
 pub mod metrics;
+pub mod request_body;
 pub mod router;
 
 use std::net::SocketAddr;
@@ -12,7 +15,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
@@ -24,7 +26,8 @@ use crate::soap::partner_protocol::OrderFulfillmentV9;
 use crate::storage::{StorageError, Store};
 use crate::tls;
 use crate::xml::XmlLimits;
-use listener::{Transport, accept_loop};
+use connection::ConnectionLimits;
+use listener::{Connections, Transport, accept_loop};
 use router::{AppState, router};
 
 /// Everything `serve` needs, resolved from flags, environment, config file and defaults.
@@ -34,7 +37,7 @@ pub struct ServeSettings {
     pub plain_http: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub tls_files: Option<(PathBuf, PathBuf)>,
-    pub max_body_bytes: usize,
+    pub connections: ConnectionLimits,
     pub xml_limits: XmlLimits,
     pub services: ServiceSettings,
     pub delivery: DeliverySettings,
@@ -57,6 +60,7 @@ pub enum ServeError {
 /// Runs the gateway until the process is asked to stop.
 pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
     tls::install_crypto_provider();
+    survive_file_size_limit();
     let store = Arc::new(Store::open(&settings.data_dir)?);
     let gateway = Arc::new(Gateway::new(store, settings.services.clone()));
     let tls_files = settings
@@ -69,9 +73,9 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
         metrics: metrics::Metrics::default(),
         xml_limits: settings.xml_limits,
     });
-    let app = router(state, settings.max_body_bytes);
+    let app = router(state);
     let (trigger, shutdown) = shutdown::channel();
-    let graceful = Arc::new(GracefulShutdown::new());
+    let connections = Connections::new(settings.connections);
     let mut loops = Vec::new();
     let endpoints = std::iter::once((settings.listen, Transport::Tls(tls))).chain(
         settings
@@ -94,7 +98,7 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
             listener,
             transport,
             app.clone(),
-            graceful.clone(),
+            connections.clone(),
             shutdown.clone(),
         )));
     }
@@ -126,16 +130,28 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
     for task in loops {
         let _ = task.await;
     }
-    if let Ok(graceful) = Arc::try_unwrap(graceful)
-        && tokio::time::timeout(settings.shutdown_grace, graceful.shutdown())
-            .await
-            .is_err()
+    if tokio::time::timeout(settings.shutdown_grace, connections.closed())
+        .await
+        .is_err()
     {
         tracing::warn!("grace period over; closing remaining connections");
     }
     let _ = std::fs::remove_file(&socket_path);
     tracing::info!("stopped; storage closed");
     Ok(())
+}
+
+/// A file-size limit (`ulimit -f`) must fail the write that reaches it, which the store
+/// reports and recovers from, instead of killing the process with SIGXFSZ: handling the
+/// signal (and ignoring it) makes the write fail with EFBIG.
+fn survive_file_size_limit() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Err(error) = signal(SignalKind::from_raw(libc::SIGXFSZ)) {
+            tracing::warn!(%error, "cannot handle SIGXFSZ");
+        }
+    }
 }
 
 async fn bind(address: SocketAddr) -> Result<TcpListener, ServeError> {

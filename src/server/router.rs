@@ -4,26 +4,22 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use tower_http::limit::RequestBodyLimitLayer;
 
 use super::listener::Scheme;
 use super::metrics::{Metrics, Outcome};
 use crate::app::Gateway;
 use crate::echo_rest;
 use crate::error::GatewayError;
-use crate::error::RequestError;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
-use crate::soap::fulfillment::{encode_answer, encode_fault};
 use crate::soap::wsdl;
 use crate::soap::{Service, dispatch, relay};
 use crate::xml::XmlLimits;
-use echo_domain::policy::Transaction;
 
 /// What every handler shares.
 pub struct AppState {
@@ -32,18 +28,32 @@ pub struct AppState {
     pub xml_limits: XmlLimits,
 }
 
-pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
+/// Routes see bodies already received within the configured bounds (`request_body`), so
+/// axum's own default cap (2 MB) is lifted rather than left to refuse larger valid requests.
+pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/echo-v10/{port}", get(port_wsdl).post(soap))
         .route(FULFILLMENT_PATH, get(fulfillment_wsdl).post(fulfillment))
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
         .merge(echo_rest::router(state.gateway.clone()))
-        .layer(RequestBodyLimitLayer::new(max_body_bytes))
-        .layer(axum::middleware::from_fn(echo_rest::json_refusals))
+        .layer(DefaultBodyLimit::disable())
         .with_state(state)
+}
+
+/// `ok`, or 503 naming what keeps the gateway from working: storage that refuses writes
+/// (a full disk), from the failed write until a write succeeds again.
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    match state.gateway.store.write_failure() {
+        None => "ok\n".into_response(),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("storage unavailable: {reason}\n"),
+        )
+            .into_response(),
+    }
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
@@ -73,13 +83,15 @@ async fn soap(
     let worker_state = state.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let request = parse_request(&body, worker_state.xml_limits)?;
-        let operation = request.operation.name.local.clone();
-        let result = dispatch(&worker_state.gateway, service, &request.operation);
-        Ok::<_, GatewayError>((request.version, operation, result))
+        let dispatched = dispatch(&worker_state.gateway, service, &request.operation);
+        let operation = dispatched
+            .offered
+            .then(|| request.operation.name.local.clone());
+        Ok::<_, GatewayError>((request.version, operation, dispatched.result))
     })
     .await;
     let (version, operation, result) = match outcome {
-        Ok(Ok((version, operation, result))) => (version, Some(operation), result),
+        Ok(Ok(dispatched)) => dispatched,
         Ok(Err(error)) => (fallback_version, None, Err(error)),
         Err(join_error) => (
             fallback_version,
@@ -87,12 +99,7 @@ async fn soap(
             Err(GatewayError::Internal(join_error.to_string())),
         ),
     };
-    let label = match (&operation, &result) {
-        (_, Err(GatewayError::Request(RequestError::UnknownOperation { .. }))) | (None, _) => {
-            "invalid"
-        }
-        (Some(name), _) => name.as_str(),
-    };
+    let label = operation.as_deref().unwrap_or("invalid");
     let (response, outcome) = match &result {
         Ok(payload) => (
             soap_response(version, StatusCode::OK, render_response(version, payload)),
@@ -110,10 +117,7 @@ fn fault_response(
     operation: &str,
 ) -> (Response, Outcome) {
     let fault = Fault::from(error);
-    let outcome = match fault.code {
-        FaultCode::Client => Outcome::ClientFault,
-        FaultCode::Server => Outcome::ServerFault,
-    };
+    let outcome = fault_outcome(fault.code);
     match outcome {
         Outcome::ServerFault => tracing::error!(
             operation, instance = %fault.instance_id, %error, "request failed"
@@ -130,6 +134,14 @@ fn fault_response(
     )
 }
 
+/// How a fault counts in the metrics: whose fault it is.
+fn fault_outcome(code: FaultCode) -> Outcome {
+    match code {
+        FaultCode::Client => Outcome::ClientFault,
+        FaultCode::Server => Outcome::ServerFault,
+    }
+}
+
 fn soap_response(version: SoapVersion, status: StatusCode, body: String) -> Response {
     (
         status,
@@ -142,7 +154,7 @@ fn soap_response(version: SoapVersion, status: StatusCode, body: String) -> Resp
 /// The inbound OrderFulfillment endpoint (the gateway as a relay in front of a partner).
 const FULFILLMENT_PATH: &str = "/echo-v9/OrderFulfillmentServicePortImpl";
 
-/// Relays one OrderFulfillment request (see `services::relay`).
+/// Relays one OrderFulfillment request (see `soap::relay` and `app::relay`).
 async fn fulfillment(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -154,49 +166,21 @@ async fn fulfillment(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_owned());
-    let relayed = relay::relay(
+    let reply = relay::answer(
         state.gateway.clone(),
         token,
         body.to_vec(),
         state.xml_limits,
     )
     .await;
-    let (response, label, outcome) = match relayed {
-        Ok((transaction, answer)) => (
-            soap_response(
-                SoapVersion::V11,
-                StatusCode::OK,
-                encode_answer(transaction, &answer),
-            ),
-            relay_label(transaction),
-            Outcome::Ok,
-        ),
-        Err(error) => {
-            let fault = Fault::from(&error);
-            let outcome = match fault.code {
-                FaultCode::Client => Outcome::ClientFault,
-                FaultCode::Server => Outcome::ServerFault,
-            };
-            let body = encode_fault(fault.code, fault.error_code, &fault.message);
-            let status = StatusCode::INTERNAL_SERVER_ERROR;
-            (
-                soap_response(SoapVersion::V11, status, body),
-                "RelayFault",
-                outcome,
-            )
-        }
+    let (status, outcome) = match reply.fault {
+        None => (StatusCode::OK, Outcome::Ok),
+        Some(code) => (StatusCode::INTERNAL_SERVER_ERROR, fault_outcome(code)),
     };
-    state.metrics.record(label, outcome, started.elapsed());
-    response
-}
-
-/// Metrics label of a relayed operation, apart from the v10 operations of the same name.
-fn relay_label(transaction: Transaction) -> &'static str {
-    match transaction {
-        Transaction::Quote => "RelayQuoteOrder",
-        Transaction::Submit => "RelaySubmitOrder",
-        Transaction::Cancel => "RelayCancelOrder",
-    }
+    state
+        .metrics
+        .record(reply.label, outcome, started.elapsed());
+    soap_response(SoapVersion::V11, status, reply.body)
 }
 
 /// `GET /echo-v9/OrderFulfillmentServicePortImpl?wsdl`.

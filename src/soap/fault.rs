@@ -192,6 +192,12 @@ impl From<&GatewayError> for Fault {
             GatewayError::Storage(StorageError::NotFound(_)) => {
                 Fault::new(Client, InvalidArgument, "ItemNotFound", message)
             }
+            GatewayError::Storage(StorageError::Unavailable(_)) => Fault::new(
+                Server,
+                InvalidArgument,
+                "StorageUnavailable",
+                "The gateway cannot store the change now (its storage refuses writes); nothing was changed. Try again later".into(),
+            ),
             GatewayError::Storage(_) | GatewayError::Hash(_) | GatewayError::Internal(_) => {
                 Fault::new(
                     Server,

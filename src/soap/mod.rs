@@ -87,22 +87,40 @@ pub fn caller(gateway: &Gateway, operation: &Element) -> GatewayResult<Caller> {
     gateway.authenticate(token)
 }
 
+/// What dispatching an operation element gave.
+pub struct Dispatched {
+    /// Whether the service offers the operation; only offered operations are counted by name
+    /// in the metrics (anything else would let callers mint unbounded metric labels).
+    pub offered: bool,
+    pub result: GatewayResult<Out>,
+}
+
 /// Runs one operation of `service`. Blocking work (storage, password hashing) happens here, so
 /// callers run this on a blocking thread.
-pub fn dispatch(gateway: &Gateway, service: Service, operation: &Element) -> GatewayResult<Out> {
+pub fn dispatch(gateway: &Gateway, service: Service, operation: &Element) -> Dispatched {
     let name = operation.name.local.as_str();
-    if operation.name.ns != ECHO_NS {
-        return Err(unknown_operation(service, operation));
-    }
-    let handled = match service {
-        Service::Authentication => authentication::handle(gateway, name, operation),
-        Service::User => user::handle(gateway, name, operation),
-        Service::Provider => provider::handle(gateway, name, operation),
-        Service::DataManagement => data_management::handle(gateway, name, operation),
-        Service::OrderManagement => order_management::handle(gateway, name, operation),
-        Service::OrderProcessing => order_processing::handle(gateway, name, operation),
+    let handled = if operation.name.ns == ECHO_NS {
+        match service {
+            Service::Authentication => authentication::handle(gateway, name, operation),
+            Service::User => user::handle(gateway, name, operation),
+            Service::Provider => provider::handle(gateway, name, operation),
+            Service::DataManagement => data_management::handle(gateway, name, operation),
+            Service::OrderManagement => order_management::handle(gateway, name, operation),
+            Service::OrderProcessing => order_processing::handle(gateway, name, operation),
+        }
+    } else {
+        None
     };
-    handled.unwrap_or_else(|| Err(unknown_operation(service, operation)))
+    match handled {
+        Some(result) => Dispatched {
+            offered: true,
+            result,
+        },
+        None => Dispatched {
+            offered: false,
+            result: Err(unknown_operation(service, operation)),
+        },
+    }
 }
 
 fn unknown_operation(service: Service, operation: &Element) -> GatewayError {

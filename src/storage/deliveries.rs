@@ -2,71 +2,27 @@
 //! change that owes them; the status (attempts, next try) beside them; `pending` indexes the
 //! deliveries still to be made, so the worker never scans history.
 
-use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{ReadTransaction, ReadableTable, TableDefinition};
 
 use super::orders::update_order_in;
+use super::outbox::{OUTBOX, PENDING, STATUS, append_entry, put_status};
 use super::{
     ChangeOrigin, OrderChange, RecordTable, SequenceTable, StorageError, Store, decode, encode,
-    get_record_for_update, next_sequence, put_record, sequence_records,
+    get_record_for_update, put_record, sequence_records,
 };
-use echo_domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
+use echo_domain::delivery::{Delivery, DeliveryStatus};
 use echo_domain::fulfillment::FulfillmentRequest;
-use echo_domain::guid::Guid;
 use echo_domain::order::Order;
 use echo_domain::outbox::{DeliveryRequest, OutboxEntry};
 use echo_domain::timestamp::Timestamp;
 
-const OUTBOX: SequenceTable = TableDefinition::new("outbox");
-const STATUS: SequenceTable = TableDefinition::new("delivery_status");
-const PENDING: SequenceTable = TableDefinition::new("deliveries_pending");
 /// Requests relayed for an upstream broker (inbound OrderFulfillment), by outbox id.
 const RELAYED: SequenceTable = TableDefinition::new("relayed_requests");
 /// Upstream idempotency key → outbox id, so a repeated relay request is not sent twice.
 const RELAY_KEYS: RecordTable = TableDefinition::new("relay_keys");
 
-pub(super) const TABLES: &[SequenceTable] = &[OUTBOX, STATUS, PENDING, RELAYED];
+pub(super) const TABLES: &[SequenceTable] = &[RELAYED];
 pub(super) const RECORD_TABLES: &[RecordTable] = &[RELAY_KEYS];
-
-/// Adds an outbox entry, due now, inside the order change's transaction.
-pub(super) fn enqueue(
-    tx: &WriteTransaction,
-    request: DeliveryRequest,
-    now: Timestamp,
-) -> Result<(), StorageError> {
-    append_entry(tx, request, Guid::random(), now).map(|_| ())
-}
-
-fn append_entry(
-    tx: &WriteTransaction,
-    request: DeliveryRequest,
-    idempotency_key: Guid,
-    now: Timestamp,
-) -> Result<u64, StorageError> {
-    let id = next_sequence(tx, OUTBOX)?;
-    let entry = OutboxEntry {
-        id,
-        provider_order: request.provider_order,
-        transaction: request.transaction,
-        idempotency_key,
-        created: now,
-    };
-    tx.open_table(OUTBOX)?
-        .insert(id, encode(&entry)?.as_slice())?;
-    put_status(tx, id, &DeliveryStatus::new(now))?;
-    Ok(id)
-}
-
-fn put_status(tx: &WriteTransaction, id: u64, status: &DeliveryStatus) -> Result<(), StorageError> {
-    tx.open_table(STATUS)?
-        .insert(id, encode(status)?.as_slice())?;
-    let mut pending = tx.open_table(PENDING)?;
-    if status.state == DeliveryState::Pending {
-        pending.insert(id, [].as_slice())?;
-    } else {
-        pending.remove(id)?;
-    }
-    Ok(())
-}
 
 impl Store {
     /// Queues a request relayed for an upstream broker, keeping its idempotency key end to
@@ -144,11 +100,10 @@ impl Store {
         order: &str,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        update_order_in(&tx, order, &origin, edit)?;
-        put_status(&tx, id, status)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(())
+        self.write(|tx| {
+            update_order_in(tx, order, &origin, edit)?;
+            put_status(tx, id, status).map_err(E::from)
+        })
     }
 }
 

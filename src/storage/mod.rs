@@ -6,23 +6,27 @@
 //! goes through the admin socket instead (see `admin`).
 
 mod accounts;
+pub mod backup;
 mod catalog;
+mod database;
 mod deliveries;
 mod options;
 mod order_digests;
 mod orders;
+mod outbox;
 mod policies;
 mod preferences;
 mod tokens;
 
 use std::path::Path;
 
-use redb::{
-    Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
-};
+use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 use serde::Serialize;
+
+use crate::private_files;
 use serde::de::DeserializeOwned;
 
+use database::RecoveringDatabase;
 pub use orders::{ChangeOrigin, OrderChange};
 pub use tokens::StoredToken;
 
@@ -40,91 +44,119 @@ pub enum StorageError {
     NotFound(String),
     #[error("database error: {0}")]
     Database(String),
+    /// A file other than the database (a backup) could not be read or written.
+    #[error("{0}")]
+    File(String),
+    /// The disk refused a write (full, a file-size limit, an I/O error): nothing was stored.
+    #[error("the database cannot be written: {0}")]
+    Unavailable(String),
     #[error("stored record is unreadable: {0}")]
     Corrupt(String),
+}
+
+impl StorageError {
+    /// Whether the failure is the disk's rather than the request's.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StorageError::Unavailable(_))
+    }
 }
 
 macro_rules! database_errors {
     ($($t:ty),*) => {$(
         impl From<$t> for StorageError {
             fn from(e: $t) -> Self {
-                StorageError::Database(e.to_string())
+                match redb::Error::from(e) {
+                    redb::Error::DatabaseAlreadyOpen => StorageError::AlreadyOpen,
+                    e @ (redb::Error::Io(_) | redb::Error::PreviousIo | redb::Error::DatabaseClosed) => {
+                        StorageError::Unavailable(e.to_string())
+                    }
+                    other => StorageError::Database(other.to_string()),
+                }
             }
         }
     )*};
 }
 database_errors!(
+    redb::DatabaseError,
     redb::TransactionError,
     redb::TableError,
     redb::StorageError,
     redb::CommitError
 );
 
-impl From<redb::DatabaseError> for StorageError {
-    fn from(e: redb::DatabaseError) -> Self {
-        match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => StorageError::AlreadyOpen,
-            other => StorageError::Database(other.to_string()),
-        }
-    }
-}
-
 /// A table of JSON records keyed by string.
 type RecordTable = TableDefinition<'static, &'static str, &'static [u8]>;
 
 /// The gateway's durable state.
 pub struct Store {
-    db: Database,
+    db: RecoveringDatabase,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `data_dir`.
+    /// Opens (creating if needed) the database in `data_dir`; both are created owner-only.
     pub fn open(data_dir: &Path) -> Result<Store, StorageError> {
-        std::fs::create_dir_all(data_dir)
+        private_files::create_dir(data_dir)
             .map_err(|e| StorageError::Database(format!("{}: {e}", data_dir.display())))?;
-        let db = Database::create(data_dir.join(DATABASE_FILE))?;
+        let db = RecoveringDatabase::open(&data_dir.join(DATABASE_FILE))?;
         let store = Store { db };
         store.create_tables()?;
         Ok(store)
     }
 
-    fn create_tables(&self) -> Result<(), StorageError> {
-        self.write(|tx| {
-            let tables = [
-                accounts::TABLES,
-                catalog::TABLES,
-                deliveries::RECORD_TABLES,
-                options::TABLES,
-                order_digests::TABLES,
-                orders::TABLES,
-                policies::TABLES,
-                preferences::TABLES,
-                tokens::TABLES,
-            ];
-            for table in tables.concat() {
-                tx.open_table(table)?;
-            }
-            for table in orders::SEQUENCE_TABLES.iter().chain(deliveries::TABLES) {
-                tx.open_table(*table)?;
-            }
-            Ok(())
-        })
+    /// Why the database cannot be written, while that lasts (for `/healthz`).
+    pub fn write_failure(&self) -> Option<String> {
+        self.db.failure()
     }
 
-    /// Runs `f` in one write transaction and commits it durably.
-    fn write<T>(
+    fn create_tables(&self) -> Result<(), StorageError> {
+        self.write(create_tables_in)
+    }
+
+    /// Runs `f` in one write transaction and commits it durably; an error from `f` aborts it.
+    fn write<T, E: From<StorageError>>(
         &self,
-        f: impl FnOnce(&WriteTransaction) -> Result<T, StorageError>,
-    ) -> Result<T, StorageError> {
-        let tx = self.db.begin_write()?;
-        let value = f(&tx)?;
-        tx.commit()?;
+        f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let write = self.db.begin_write()?;
+        let value = f(&write.tx)?;
+        self.db.commit(write)?;
         Ok(value)
     }
 
     fn read(&self) -> Result<ReadTransaction, StorageError> {
-        Ok(self.db.begin_read()?)
+        self.db.begin_read()
     }
+}
+
+/// Every table of JSON records keyed by string.
+fn record_tables() -> Vec<RecordTable> {
+    [
+        accounts::TABLES,
+        catalog::TABLES,
+        deliveries::RECORD_TABLES,
+        options::TABLES,
+        order_digests::TABLES,
+        orders::TABLES,
+        policies::TABLES,
+        preferences::TABLES,
+        tokens::TABLES,
+    ]
+    .concat()
+}
+
+/// Every table keyed by sequence number.
+fn sequence_tables() -> Vec<SequenceTable> {
+    [orders::SEQUENCE_TABLES, outbox::TABLES, deliveries::TABLES].concat()
+}
+
+fn create_tables_in(tx: &WriteTransaction) -> Result<(), StorageError> {
+    for table in record_tables() {
+        tx.open_table(table)?;
+    }
+    for table in sequence_tables() {
+        tx.open_table(table)?;
+    }
+    Ok(())
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {

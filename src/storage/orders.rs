@@ -4,7 +4,7 @@
 
 use redb::{TableDefinition, WriteTransaction};
 
-use super::deliveries;
+use super::outbox;
 use super::{
     RecordTable, SequenceTable, StorageError, Store, all_records, decode, encode, get_record,
     get_record_for_update, next_sequence, put_record, sequence_records,
@@ -69,10 +69,7 @@ impl Store {
         origin: ChangeOrigin<'_>,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        update_order_in(&tx, guid, &origin, edit)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(())
+        self.write(|tx| update_order_in(tx, guid, &origin, edit))
     }
 
     /// Deletes an order with its index entries, recording the removal in the change log.
@@ -197,7 +194,7 @@ fn commit_change(
     update_indexes(tx, previous, order)?;
     put_record(tx, ORDERS, order.guid.as_str(), order)?;
     for request in change.deliveries {
-        deliveries::enqueue(tx, request, now)?;
+        outbox::enqueue(tx, request, now)?;
     }
     append_change(tx, origin, &order.guid, state_changes(previous, order))
 }

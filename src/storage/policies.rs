@@ -21,12 +21,12 @@ impl Store {
         provider: &str,
         change: impl FnOnce(Option<PolicyRecord>) -> Result<PolicyRecord, E>,
     ) -> Result<PolicyRecord, E> {
-        let tx = self.db.begin_write().map_err(StorageError::from)?;
-        let previous = get_record_for_update(&tx, POLICIES, provider)?;
-        let record = change(previous)?;
-        put_record(&tx, POLICIES, provider, &record)?;
-        tx.commit().map_err(StorageError::from)?;
-        Ok(record)
+        self.write(|tx| {
+            let previous = get_record_for_update(tx, POLICIES, provider)?;
+            let record = change(previous)?;
+            put_record(tx, POLICIES, provider, &record)?;
+            Ok(record)
+        })
     }
 
     /// Removes a provider's policies; true when there were any.

@@ -204,7 +204,10 @@ impl ControlCompiler<'_> {
                 form_type
             }
             Err(e) => {
-                self.diagnostics.error(Some(&on.name), e);
+                self.diagnostics.warning(
+                    Some(&on.name),
+                    format!("{e}; validated as xs:string, as ECHO clients did (4.2.1.1)"),
+                );
                 FormType::String
             }
         }
@@ -232,9 +235,9 @@ impl ControlCompiler<'_> {
 
     fn output(&mut self, on: &Subject<'_>, value: Option<&str>) -> Behaviour {
         if value.is_some() && on.control.reference.is_some() {
-            self.diagnostics.error(
+            self.diagnostics.warning(
                 Some(&on.name),
-                "output may have a ref or a value, not both (4.2.3)",
+                "output should have a ref or a value, not both (4.2.3); the value is shown",
             );
         }
         Behaviour::Output {
@@ -250,9 +253,10 @@ impl ControlCompiler<'_> {
             );
         }
         if select.items.iter().any(|item| item.value.is_empty()) {
-            self.diagnostics.error(
+            self.diagnostics.warning(
                 Some(&on.name),
-                "an item value must be at least one character long (4.2.4.2.4)",
+                "an item value should be at least one character long (4.2.4.2.4); ECHO accepted \
+                 empty values (\"No Reformatting\"), and selecting one leaves the control without a value",
             );
         }
         SelectRule {
@@ -291,15 +295,16 @@ impl ControlCompiler<'_> {
     }
 
     fn range(&mut self, on: &Subject<'_>, range: &Range, value_type: FormType) -> RangeBounds {
-        let mut bound =
-            |attribute: &str, text: Option<&String>, parse: &dyn Fn(&str) -> Option<RangeValue>| {
-                let text = text?;
-                let parsed = parse(text);
-                if parsed.is_none() {
-                    self.diagnostics.error(
+        let mut bound = |attribute: &str,
+                         text: Option<&String>,
+                         parse: &dyn Fn(&str) -> Option<RangeValue>| {
+            let text = text?;
+            let parsed = parse(text);
+            if parsed.is_none() {
+                self.diagnostics.warning(
                         Some(&on.name),
                         format!(
-                            "range {attribute}=\"{text}\" is not a valid {} value for xs:{}",
+                            "range {attribute}=\"{text}\" is not a valid {} value for xs:{}; it is ignored",
                             if attribute == "step" {
                                 "positive step"
                             } else {
@@ -308,9 +313,9 @@ impl ControlCompiler<'_> {
                             value_type.name()
                         ),
                     );
-                }
-                parsed
-            };
+            }
+            parsed
+        };
         let bounds = RangeBounds {
             start: bound("start", range.start.as_ref(), &|t| {
                 RangeValue::parse(value_type, t)
@@ -323,8 +328,10 @@ impl ControlCompiler<'_> {
         if let (Some(start), Some(end)) = (bounds.start, bounds.end)
             && start > end
         {
-            self.diagnostics
-                .error(Some(&on.name), "range start is after its end (4.2.5.2)");
+            self.diagnostics.warning(
+                Some(&on.name),
+                "range start is after its end (4.2.5.2), so no value is in range",
+            );
         }
         bounds
     }
@@ -338,9 +345,11 @@ impl ControlCompiler<'_> {
             {
                 Some(n) => n,
                 None => {
-                    self.diagnostics.error(
+                    self.diagnostics.warning(
                         Some(&on.name),
-                        format!("{attribute}=\"{text}\" is not a non-negative xs:int (4.3.3.2)"),
+                        format!(
+                            "{attribute}=\"{text}\" is not a non-negative xs:int (4.3.3.2); it is ignored"
+                        ),
                     );
                     default
                 }
@@ -349,9 +358,9 @@ impl ControlCompiler<'_> {
         let min_items = count("minItems", repeat.min_items.as_ref(), 0);
         let max_items = count("maxItems", repeat.max_items.as_ref(), i32::MAX as usize);
         if min_items > max_items {
-            self.diagnostics.error(
+            self.diagnostics.warning(
                 Some(&on.name),
-                "minItems is greater than maxItems (4.3.3.2)",
+                "minItems is greater than maxItems (4.3.3.2), so no item count is valid",
             );
         }
         Behaviour::Repeat {

@@ -63,7 +63,7 @@ impl CompiledForm {
     /// are pruned, then the pruned selection is validated. The outcome holds the pruned XML.
     pub fn validate_instance(&self) -> ValidationOutcome {
         let pruned = self.with_selection(&self.instance_xml, |root, engine| {
-            prune(&Evaluation::run(engine, &self.controls, root));
+            prune(&self.evaluate(engine, root));
             write_document(&root.document())
         });
         match pruned {
@@ -75,7 +75,7 @@ impl CompiledForm {
     /// Validates a submitted selection as it is: a present but irrelevant node is an error.
     pub fn validate_selection(&self, selection_xml: &str) -> ValidationOutcome {
         let errors = self.with_selection(selection_xml, |root, engine| {
-            FormValidator::validate(engine, &Evaluation::run(engine, &self.controls, root))
+            FormValidator::validate(engine, &self.evaluate(engine, root))
         });
         match errors {
             Ok(errors) => ValidationOutcome {
@@ -92,7 +92,7 @@ impl CompiledForm {
         selection_xml: &str,
     ) -> Result<Vec<ControlReport>, ValidationError> {
         self.with_selection(selection_xml, |root, engine| {
-            let evaluation = Evaluation::run(engine, &self.controls, root);
+            let evaluation = self.evaluate(engine, root);
             evaluation
                 .states
                 .iter()
@@ -121,6 +121,10 @@ impl CompiledForm {
 
     pub(super) fn engine(&self) -> Result<SxdEngine, EvaluationError> {
         SxdEngine::for_set(&self.expressions)
+    }
+
+    fn evaluate<'d>(&self, engine: &SxdEngine, root: Element<'d>) -> Evaluation<'_, 'd> {
+        Evaluation::run(engine, self.expressions.fast(), &self.controls, root)
     }
 
     fn with_selection<T>(

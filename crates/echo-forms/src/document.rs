@@ -30,8 +30,7 @@ pub enum DocumentError {
 /// Checks the limits and parses `xml` into an owned document.
 pub fn parse_document(xml: &str) -> Result<Package, DocumentError> {
     scan(xml)?;
-    let package =
-        sxd_document::parser::parse(xml).map_err(|e| DocumentError::Malformed(e.to_string()))?;
+    let package = super::dom_builder::build(xml)?;
     if root_element(package.as_document()).is_none() {
         return Err(DocumentError::NoRootElement);
     }
@@ -189,6 +188,33 @@ mod tests {
             Err(DocumentError::Malformed(_))
         ));
         assert!(parse_document("").is_err());
+    }
+
+    #[test]
+    fn reads_namespaces_references_and_character_data() {
+        let xml = r#"<a xmlns="urn:d" xmlns:p="urn:p" p:x="1 &amp;
+2" p:y="&#10;"><p:b>t&lt;&#65;<![CDATA[<c>]]></p:b><!-- c --><c/></a>"#;
+        let package = parse_document(xml).expect("well-formed");
+        let a = root_element(package.as_document()).expect("root");
+        assert_eq!(a.name().namespace_uri(), Some("urn:d"));
+        let x = sxd_document::QName::with_namespace_uri(Some("urn:p"), "x");
+        assert_eq!(
+            a.attribute_value(x),
+            Some("1 & 2"),
+            "attribute values are normalized"
+        );
+        let y = sxd_document::QName::with_namespace_uri(Some("urn:p"), "y");
+        assert_eq!(
+            a.attribute_value(y),
+            Some("\n"),
+            "character references are kept"
+        );
+        let children: Vec<Element<'_>> = child_elements(a).collect();
+        assert_eq!(children[0].name().namespace_uri(), Some("urn:p"));
+        assert_eq!(text_content(children[0]), "t<A<c>");
+        assert_eq!(children[1].name().namespace_uri(), Some("urn:d"));
+        assert!(parse_document("<a>x</a><b/>").is_err(), "one root");
+        assert!(parse_document("<q:a/>").is_err(), "undeclared prefix");
     }
 
     #[test]

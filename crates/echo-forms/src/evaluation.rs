@@ -12,6 +12,7 @@ use sxd_document::dom::Element;
 use super::compiled_control::{Behaviour, CompiledControl, TreeRule};
 use super::document::child_elements;
 use super::expression::ExprId;
+use super::fast_path::{FastEvaluator, FastExpr};
 use super::selected_values::selected_values;
 use super::xpath_engine::{EvaluationError, Node, XPathEngine};
 
@@ -39,11 +40,13 @@ impl<'f, 'd> Evaluation<'f, 'd> {
     /// Evaluates `controls` over the selection whose root element is `root`.
     pub fn run<E: XPathEngine>(
         engine: &E,
+        fast: &[Option<FastExpr>],
         controls: &'f [CompiledControl],
         root: Element<'d>,
     ) -> Self {
         let mut walker = Walker {
             engine,
+            flags: FastEvaluator::new(fast),
             evaluation: Evaluation {
                 states: Vec::new(),
                 failures: Vec::new(),
@@ -84,6 +87,8 @@ struct Inherited {
 
 struct Walker<'e, 'f, 'd, E> {
     engine: &'e E,
+    /// Binds, relevant, readonly and required are evaluated through it: forms repeat them.
+    flags: FastEvaluator<'e, 'd>,
     evaluation: Evaluation<'f, 'd>,
 }
 
@@ -154,8 +159,8 @@ impl<'f, 'd, E: XPathEngine> Walker<'_, 'f, 'd, E> {
         let Some(expression) = expression else {
             return default;
         };
-        self.engine
-            .evaluate_boolean(expression, context)
+        self.flags
+            .boolean(self.engine, expression, context)
             .unwrap_or_else(|failure| {
                 self.evaluation.failures.push((control, failure));
                 default
@@ -168,8 +173,8 @@ impl<'f, 'd, E: XPathEngine> Walker<'_, 'f, 'd, E> {
         bind: ExprId,
         context: Node<'d>,
     ) -> Option<Node<'d>> {
-        match self.engine.evaluate(bind, context) {
-            Ok(value) => value.first_node(),
+        match self.flags.first_node(self.engine, bind, context) {
+            Ok(node) => node,
             Err(failure) => {
                 self.evaluation.failures.push((control, failure));
                 None

@@ -5,8 +5,10 @@
 //! become XPath, and every prefix is replaced by a canonical one bound to the same URI, so
 //! one namespace context serves every expression whatever element declared its prefixes.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::fast_path::FastExpr;
 use super::limits::{MAX_EXPRESSION_CHARS, MAX_EXPRESSION_NESTING, MAX_PREDICATE_NESTING};
 use super::namespaces::NamespaceScope;
 use super::xpath_engine::XPathEngine;
@@ -46,6 +48,8 @@ pub enum ExpressionError {
 pub struct ExpressionSet {
     key: u64,
     sources: Vec<String>,
+    /// The native form of each expression that has one (see [`FastExpr`]).
+    fast: Vec<Option<FastExpr>>,
     namespaces: Vec<(String, String)>,
 }
 
@@ -60,6 +64,11 @@ impl ExpressionSet {
         &self.sources
     }
 
+    /// The native form of each expression, indexed by [`ExprId`].
+    pub fn fast(&self) -> &[Option<FastExpr>] {
+        &self.fast
+    }
+
     /// The canonical prefix bindings every expression is written against.
     pub fn namespaces(&self) -> &[(String, String)] {
         &self.namespaces
@@ -70,6 +79,9 @@ impl ExpressionSet {
 #[derive(Debug, Default)]
 pub struct ExpressionSetBuilder {
     sources: Vec<String>,
+    fast: Vec<Option<FastExpr>>,
+    /// Index of each rewritten source: real forms repeat the same relevance on many controls.
+    known: HashMap<String, usize>,
     namespaces: Vec<(String, String)>,
 }
 
@@ -81,15 +93,19 @@ impl ExpressionSetBuilder {
         scope: &NamespaceScope,
     ) -> Result<ExprId, ExpressionError> {
         let rewritten = self.rewrite(source, scope)?;
-        E::check_syntax(&rewritten).map_err(ExpressionError::Syntax)?;
-        let id = self
-            .sources
-            .iter()
-            .position(|known| *known == rewritten)
-            .unwrap_or_else(|| {
-                self.sources.push(rewritten);
-                self.sources.len() - 1
-            });
+        if let Some(&id) = self.known.get(&rewritten) {
+            return Ok(ExprId(id));
+        }
+        // The native shapes are a subset of XPath 1.0, so only the others need the engine's
+        // (much slower) parser to prove their syntax.
+        let fast = FastExpr::compile(&rewritten, &self.namespaces);
+        if fast.is_none() {
+            E::check_syntax(&rewritten).map_err(ExpressionError::Syntax)?;
+        }
+        let id = self.sources.len();
+        self.known.insert(rewritten.clone(), id);
+        self.sources.push(rewritten);
+        self.fast.push(fast);
         Ok(ExprId(id))
     }
 
@@ -98,6 +114,7 @@ impl ExpressionSetBuilder {
         ExpressionSet {
             key: NEXT_KEY.fetch_add(1, Ordering::Relaxed),
             sources: self.sources,
+            fast: self.fast,
             namespaces: self.namespaces,
         }
     }
@@ -112,17 +129,19 @@ impl ExpressionSetBuilder {
         if depth.predicates > MAX_PREDICATE_NESTING {
             return Err(ExpressionError::TooManyPredicateLevels);
         }
-        tokens
-            .iter()
-            .map(|token| self.canonical_text(token, scope))
-            .collect()
+        let mut rewritten = String::with_capacity(normalized.len());
+        for token in &tokens {
+            self.push_canonical(&mut rewritten, token, scope)?;
+        }
+        Ok(rewritten)
     }
 
-    fn canonical_text(
+    fn push_canonical(
         &mut self,
+        out: &mut String,
         token: &Token<'_>,
         scope: &NamespaceScope,
-    ) -> Result<String, ExpressionError> {
+    ) -> Result<(), ExpressionError> {
         match token.kind {
             TokenKind::Name {
                 prefix: Some(prefix),
@@ -131,19 +150,25 @@ impl ExpressionSetBuilder {
                 let uri = scope
                     .resolve(prefix)
                     .ok_or_else(|| ExpressionError::UndeclaredPrefix(prefix.to_owned()))?;
-                Ok(format!("{}:{local}", self.canonical_prefix(uri)))
+                out.push_str(self.canonical_prefix(uri));
+                out.push(':');
+                out.push_str(local);
             }
-            _ => Ok(token.text.to_owned()),
+            _ => out.push_str(token.text),
         }
+        Ok(())
     }
 
-    fn canonical_prefix(&mut self, uri: &str) -> String {
-        if let Some((prefix, _)) = self.namespaces.iter().find(|(_, known)| known == uri) {
-            return prefix.clone();
-        }
-        let prefix = format!("n{}", self.namespaces.len());
-        self.namespaces.push((prefix.clone(), uri.to_owned()));
-        prefix
+    fn canonical_prefix(&mut self, uri: &str) -> &str {
+        let index = match self.namespaces.iter().position(|(_, known)| known == uri) {
+            Some(index) => index,
+            None => {
+                let prefix = format!("n{}", self.namespaces.len());
+                self.namespaces.push((prefix, uri.to_owned()));
+                self.namespaces.len() - 1
+            }
+        };
+        &self.namespaces[index].0
     }
 }
 

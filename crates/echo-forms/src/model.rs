@@ -90,6 +90,34 @@ impl Control {
             self.label.as_deref(),
         )
     }
+
+    /// A copy of this control with `children` in place of its own (a group's or a repeat's),
+    /// made without copying the children it replaces.
+    pub fn with_children(&self, children: Vec<Control>) -> Control {
+        let kind = match &self.kind {
+            ControlKind::Group { .. } => ControlKind::Group { children },
+            ControlKind::Repeat(repeat) => ControlKind::Repeat(Repeat {
+                template: repeat.template.clone(),
+                min_items: repeat.min_items.clone(),
+                max_items: repeat.max_items.clone(),
+                children,
+            }),
+            other => other.clone(),
+        };
+        Control {
+            kind,
+            id: self.id.clone(),
+            label: self.label.clone(),
+            reference: self.reference.clone(),
+            relevant: self.relevant.clone(),
+            required: self.required.clone(),
+            readonly: self.readonly.clone(),
+            type_name: self.type_name.clone(),
+            help: self.help.clone(),
+            constraints: self.constraints.clone(),
+            scope: self.scope.clone(),
+        }
+    }
 }
 
 /// Names a control by its element and its id, or failing that its label.

@@ -197,16 +197,27 @@ impl<'d> FormReader<'d> {
             .children(element, "constraints")
             .flat_map(|c| self.children(c, "constraint").collect::<Vec<_>>())
         {
-            let test = match (
+            let tests = match (
                 self.child_text(constraint, "xpath"),
                 self.child_text(constraint, "pattern"),
             ) {
-                (Some(xpath), None) => ConstraintTest::XPath(xpath),
-                (None, Some(pattern)) => ConstraintTest::Pattern(pattern),
-                _ => {
-                    diagnostics.error(
+                (Some(xpath), None) => vec![ConstraintTest::XPath(xpath)],
+                (None, Some(pattern)) => vec![ConstraintTest::Pattern(pattern)],
+                (Some(xpath), Some(pattern)) => {
+                    diagnostics.warning(
                         Some(control),
-                        "a constraint must hold exactly one of <xpath> or <pattern> (4.1.1.8)",
+                        "a constraint should hold exactly one of <xpath> or <pattern> (4.1.1.8); \
+                         both are applied, as ECHO clients did",
+                    );
+                    vec![
+                        ConstraintTest::XPath(xpath),
+                        ConstraintTest::Pattern(pattern),
+                    ]
+                }
+                (None, None) => {
+                    diagnostics.warning(
+                        Some(control),
+                        "a constraint without <xpath> or <pattern> tests nothing (4.1.1.8); it is ignored",
                     );
                     continue;
                 }
@@ -214,7 +225,10 @@ impl<'d> FormReader<'d> {
             let alert = self
                 .child_text(constraint, "alert")
                 .map(|a| collapse_spaces(&a));
-            constraints.push(Constraint { test, alert });
+            constraints.extend(tests.into_iter().map(|test| Constraint {
+                test,
+                alert: alert.clone(),
+            }));
         }
         constraints
     }
@@ -342,9 +356,11 @@ fn boolean_attribute(
         None | Some("false") => false,
         Some("true") => true,
         Some(other) => {
-            diagnostics.error(
+            diagnostics.warning(
                 Some(control),
-                format!("{name}=\"{other}\" must be 'true' or 'false'"),
+                format!(
+                    "{name}=\"{other}\" should be 'true' or 'false'; read as 'false', as ECHO clients did"
+                ),
             );
             false
         }

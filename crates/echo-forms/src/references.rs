@@ -71,7 +71,10 @@ impl<'a> Resolver<'a, '_> {
             ControlKind::ControlRef { idref } | ControlKind::SelectRef { idref, .. } => {
                 idref.clone()
             }
-            _ => return Some(self.resolve_children(control.clone())),
+            _ => {
+                let children = self.resolve_all(control.kind.children());
+                return Some(control.with_children(children));
+            }
         };
         if self.expanding.contains(&idref) {
             self.diagnostics.error(
@@ -174,10 +177,11 @@ impl<'a> Resolver<'a, '_> {
                         label: item.label.clone().or_else(|| known.label.clone()),
                     }),
                     None => {
-                        self.diagnostics.error(
+                        self.diagnostics.warning(
                             Some(describe),
                             format!(
-                                "item '{}' is not an item of the referenced select (4.4.3.2.1)",
+                                "item '{}' is not an item of the referenced select (4.4.3.2.1); \
+                                 a selectref only narrows its target, so the item is dropped",
                                 item.value
                             ),
                         );

@@ -86,6 +86,20 @@ fn failure(source: &str, reason: String) -> EvaluationError {
     }
 }
 
+impl SxdEngine {
+    fn raw<'d>(&self, id: ExprId, context: Node<'d>) -> Result<Value<'d>, EvaluationError> {
+        let (Some(xpath), Some(source)) = (
+            self.program.xpaths.get(id.index()),
+            self.program.sources.get(id.index()),
+        ) else {
+            return Err(failure("?", format!("no expression {}", id.index())));
+        };
+        xpath
+            .evaluate(&self.program.context, context)
+            .map_err(|e| failure(source, e.to_string()))
+    }
+}
+
 impl XPathEngine for SxdEngine {
     fn check_syntax(source: &str) -> Result<(), String> {
         build(&Factory::new(), source).map(|_| ())
@@ -96,20 +110,37 @@ impl XPathEngine for SxdEngine {
         id: ExprId,
         context: Node<'d>,
     ) -> Result<XPathValue<'d>, EvaluationError> {
-        let (Some(xpath), Some(source)) = (
-            self.program.xpaths.get(id.index()),
-            self.program.sources.get(id.index()),
-        ) else {
-            return Err(failure("?", format!("no expression {}", id.index())));
-        };
-        let value = xpath
-            .evaluate(&self.program.context, context)
-            .map_err(|e| failure(source, e.to_string()))?;
-        Ok(match value {
+        self.raw(id, context).map(XPathValue::from)
+    }
+
+    /// Converts without ordering the nodes: sxd-xpath orders a node-set by indexing the
+    /// whole document, which a boolean does not need.
+    fn evaluate_boolean(&self, id: ExprId, context: Node<'_>) -> Result<bool, EvaluationError> {
+        Ok(match self.raw(id, context)? {
+            Value::Nodeset(nodes) => nodes.size() > 0,
+            value => XPathValue::from(value).boolean(),
+        })
+    }
+
+    fn evaluate_first_node<'d>(
+        &self,
+        id: ExprId,
+        context: Node<'d>,
+    ) -> Result<Option<Node<'d>>, EvaluationError> {
+        Ok(match self.raw(id, context)? {
+            Value::Nodeset(nodes) => nodes.document_order_first(),
+            _ => None,
+        })
+    }
+}
+
+impl<'d> From<Value<'d>> for XPathValue<'d> {
+    fn from(value: Value<'d>) -> Self {
+        match value {
             Value::Boolean(b) => XPathValue::Boolean(b),
             Value::Number(n) => XPathValue::Number(n),
             Value::String(s) => XPathValue::String(s),
             Value::Nodeset(nodes) => XPathValue::Nodes(nodes.document_order()),
-        })
+        }
     }
 }

@@ -22,6 +22,15 @@ pub trait XPathEngine {
     fn evaluate_boolean(&self, id: ExprId, context: Node<'_>) -> Result<bool, EvaluationError> {
         self.evaluate(id, context).map(|value| value.boolean())
     }
+
+    /// Evaluates expression `id` and returns the first node in document order it selects.
+    fn evaluate_first_node<'d>(
+        &self,
+        id: ExprId,
+        context: Node<'d>,
+    ) -> Result<Option<Node<'d>>, EvaluationError> {
+        self.evaluate(id, context).map(|value| value.first_node())
+    }
 }
 
 /// An expression failed at run time (unknown function, wrong arguments...).

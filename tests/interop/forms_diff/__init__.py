@@ -1,0 +1,1 @@
+"""Helpers of the forms differential test (test_forms_differential.py)."""
