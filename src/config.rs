@@ -30,6 +30,14 @@ pub enum LogFormat {
     Json,
 }
 
+/// A feature operators turn on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
+}
+
 /// Flags of `echo-gateway serve` (each also readable from the environment).
 #[derive(Debug, Clone, Default, Args)]
 pub struct ServeArgs {
@@ -81,6 +89,9 @@ pub struct ServeArgs {
     /// Seconds one delivery attempt may take [default: 30]
     #[arg(long, env = "ECHO_GATEWAY_DELIVERY_TIMEOUT")]
     pub delivery_timeout: Option<u64>,
+    /// Whether guests may sign in (Login as `guest`) and order, as ECHO let them [default: on]
+    #[arg(long, env = "ECHO_GATEWAY_GUEST_ORDERS")]
+    pub guest_orders: Option<Switch>,
     /// Address ranges (CIDR, comma-separated) provider endpoints may not reach, besides the
     /// always forbidden link-local and cloud-metadata ones, e.g. 127.0.0.0/8,::1,10.0.0.0/8
     #[arg(
@@ -112,6 +123,7 @@ pub struct FileConfig {
     pub delivery_concurrency: Option<usize>,
     pub delivery_per_provider: Option<usize>,
     pub delivery_timeout: Option<u64>,
+    pub guest_orders: Option<Switch>,
     pub forbidden_endpoint_ranges: Option<Vec<String>>,
 }
 
@@ -183,6 +195,7 @@ pub fn resolve(
                 .relay_wait
                 .or(file.relay_wait)
                 .map_or(ServiceSettings::default().relay_wait, Duration::from_secs),
+            guest_orders: args.guest_orders.or(file.guest_orders) != Some(Switch::Off),
             ..ServiceSettings::default()
         },
         delivery: delivery_settings(args, file),
@@ -285,6 +298,13 @@ mod tests {
         .unwrap();
         assert_eq!(defaults.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(defaults.connections.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        assert!(
+            defaults.services.guest_orders,
+            "guests order unless turned off"
+        );
+        let off: FileConfig = toml::from_str("guest_orders = \"off\"\n").unwrap();
+        let (settings, _) = resolve(&ServeArgs::default(), &off, PathBuf::from("d")).unwrap();
+        assert!(!settings.services.guest_orders);
     }
 
     #[test]

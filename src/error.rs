@@ -1,5 +1,5 @@
-//! The gateway's error type. Every failure an operation can meet ends up here; the wire layer
-//! turns it into a SOAP fault in exactly one place (`wire::fault`).
+//! The gateway's error type. Every failure an operation can meet ends up here; the SOAP
+//! adapter turns it into a fault in exactly one place (`soap::fault`).
 
 use crate::credentials::HashError;
 use crate::storage::StorageError;
@@ -19,8 +19,10 @@ pub enum GatewayError {
     TokenExpired(String),
     #[error("invalid username or password")]
     BadCredentials,
-    #[error("{kind} [{id}] does not exist")]
-    NotFound { kind: &'static str, id: String },
+    #[error("guest ordering is turned off on this gateway: sign in with an account")]
+    GuestOrdersDisabled,
+    #[error(transparent)]
+    NotFound(#[from] NotFound),
     #[error("connection to the provider endpoint failed: {0}")]
     EndpointUnreachable(String),
     #[error(transparent)]
@@ -56,12 +58,75 @@ pub enum GatewayError {
 }
 
 impl GatewayError {
-    pub fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
-        GatewayError::NotFound {
+    /// `kind` (e.g. `OrderItem`) with this GUID does not exist.
+    pub fn not_found(kind: &'static str, guid: impl Into<String>) -> Self {
+        Self::not_found_by(kind, LookupKey::Guid, guid)
+    }
+
+    /// `kind` looked up by `key` (its GUID, name or id) does not exist.
+    pub fn not_found_by(kind: &'static str, key: LookupKey, value: impl Into<String>) -> Self {
+        GatewayError::NotFound(NotFound {
             kind,
-            id: id.into(),
+            key,
+            value: value.into(),
+        })
+    }
+}
+
+/// Something looked up that does not exist, worded as ECHO worded it:
+/// `Could not find order with guid [<guid>].`
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("Could not find {} with {} [{value}].", words(kind), key.word())]
+pub struct NotFound {
+    /// What was looked up, in PascalCase as ECHO names the type: `Order`, `OrderItem`.
+    pub kind: &'static str,
+    pub key: LookupKey,
+    pub value: String,
+}
+
+impl NotFound {
+    /// The name of the looked-up value as a fault argument: `OrderGuid`, `UserName`.
+    pub fn argument(&self) -> String {
+        format!("{}{}", self.kind, self.key.name())
+    }
+}
+
+/// How a missing thing was looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupKey {
+    Guid,
+    Name,
+    Id,
+}
+
+impl LookupKey {
+    fn name(self) -> &'static str {
+        match self {
+            LookupKey::Guid => "Guid",
+            LookupKey::Name => "Name",
+            LookupKey::Id => "Id",
         }
     }
+
+    fn word(self) -> &'static str {
+        match self {
+            LookupKey::Guid => "guid",
+            LookupKey::Name => "name",
+            LookupKey::Id => "id",
+        }
+    }
+}
+
+/// `OrderItem` → `order item`.
+fn words(pascal_case: &str) -> String {
+    let mut words = String::new();
+    for c in pascal_case.chars() {
+        if c.is_uppercase() && !words.is_empty() {
+            words.push(' ');
+        }
+        words.extend(c.to_lowercase());
+    }
+    words
 }
 
 pub type GatewayResult<T> = Result<T, GatewayError>;
@@ -105,4 +170,25 @@ pub enum Malformed {
     Doctype,
     /// Deeper or larger than the configured bounds.
     TooComplex,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_reads_as_echo_wrote_it() {
+        let missing = NotFound {
+            kind: "Order",
+            key: LookupKey::Guid,
+            value: "B5E0F9B4-0000-0000-0000-000000000000".into(),
+        };
+        assert_eq!(
+            missing.to_string(),
+            "Could not find order with guid [B5E0F9B4-0000-0000-0000-000000000000]."
+        );
+        assert_eq!(missing.argument(), "OrderGuid");
+        let user = GatewayError::not_found_by("OrderItem", LookupKey::Name, "x");
+        assert_eq!(user.to_string(), "Could not find order item with name [x].");
+    }
 }

@@ -2,26 +2,35 @@
 
 use tokio::sync::watch;
 
-/// Resolves when the process is asked to stop.
-pub async fn signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
+/// Registers for SIGINT and SIGTERM at once, and returns what resolves when either comes.
+/// Registering before the process announces it is ready matters: a signal that arrives
+/// before anyone listens would otherwise take its default action and kill the process
+/// without a graceful shutdown.
+#[cfg(unix)]
+pub fn signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
                 tokio::select! {
-                    _ = interrupt => {}
+                    _ = interrupt.recv() => {}
                     _ = terminate.recv() => {}
                 }
             }
-            Err(_) => {
-                let _ = interrupt.await;
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
+}
+
+#[cfg(not(unix))]
+pub fn signal() -> impl std::future::Future<Output = ()> {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// A broadcast "stop now" that any number of tasks can wait on.

@@ -101,7 +101,8 @@ fn a_bad_item_names_its_position_and_unknown_providers_are_refused() {
     std::fs::write(&file, unknown).unwrap();
     let output = run();
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("Provider"),
+        String::from_utf8_lossy(&output.stderr)
+            .contains(&format!("Could not find provider with guid [{OTHER}].")),
         "{output:?}"
     );
 }

@@ -2,7 +2,8 @@
 //! processes on 127.0.0.1: an order across an AUTOMATIC partner over https with a pinned,
 //! approved certificate and a MANUAL partner over http that tracks, reports and closes through
 //! OrderProcessingService; a partner refusing connections (retried RetryAttempts times spaced
-//! by RetryWaitTime, `*_FAILED` after the last try, `deliveries retry`); and certificates that
+//! by RetryWaitTime, `*_FAILED` after the last try, `deliveries retry`); a partner too slow to
+//! answer (RetryWaitTime counts from the end of the timed-out try); and certificates that
 //! must not be used (a different approved one, a pending one).
 
 mod common;
@@ -34,11 +35,16 @@ struct Fixture {
 
 impl Fixture {
     fn start() -> Fixture {
+        Self::start_with(&[])
+    }
+
+    /// With extra `serve` flags.
+    fn start_with(flags: &[&str]) -> Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("gateway");
         std::fs::create_dir(&data).expect("data dir");
         let shop = Shop::prepare(&data, 2);
-        let gateway = TestGateway::start(&data, &[]);
+        let gateway = TestGateway::start(&data, flags);
         Fixture { gateway, shop, dir }
     }
 
@@ -220,6 +226,26 @@ async fn a_partner_refusing_connections_gets_the_order_on_the_fourth_attempt() {
     assert_eq!(attempts(&delivery)[3]["http_status"], 200);
     let gaps = attempt_gaps(&delivery);
     assert!(gaps.iter().all(|&gap| gap >= 1000), "gaps {gaps:?} ms");
+}
+
+#[tokio::test]
+async fn the_retry_wait_counts_from_the_end_of_a_try_that_timed_out() {
+    let f = Fixture::start_with(&["--delivery-timeout", "2"]);
+    let (partner, _) = f.partner("slow", &["--latency-ms", "5000"]);
+    let policy = PartnerPolicy {
+        retry_attempts: 2,
+        retry_wait_seconds: 2,
+        ..PartnerPolicy::plain(&partner.url)
+    };
+    f.set_policy(SHOP1, policy).await;
+    let order = f.order_from(SHOP1).await;
+    let failed = f.delivery_in(&order, "failed").await;
+    let errors = attempt_errors(&failed);
+    assert_eq!(errors.len(), 2, "{failed:#}");
+    assert!(errors.iter().all(Option::is_some), "{failed:#}");
+    // Counted from the start of the first try, the second would come 2 s after it.
+    let gaps = attempt_gaps(&failed);
+    assert!(gaps[0] >= 4000, "2 s timeout + 2 s wait, got {gaps:?} ms");
 }
 
 #[tokio::test]

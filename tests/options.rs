@@ -7,7 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    TestGateway, assert_fault, cli, element_text, operator_token, provider_staff_token, xml_escape,
+    TestGateway, assert_fault, cli, descendants, element_text, operator_token, parse,
+    provider_staff_token, xml_escape,
 };
 
 const PROVIDER: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
@@ -17,12 +18,21 @@ const OMS: &str = "OrderManagementService";
 const FORM: &str = r#"<form xmlns="http://echo.nasa.gov/v9/echoforms" xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="http://example.org/opts"><model><instance><opts:options xmlns:opts="http://example.org/opts"><opts:format>HDF</opts:format></opts:options></instance></model><ui><select id="fmt" label="Format" ref="opts:format" type="xsd:string" required="true()"><item value="HDF" label="HDF"/><item value="NETCDF" label="NetCDF"/></select></ui></form>"#;
 
 fn selection(definition: &str, format: &str) -> String {
-    let content = format!(
-        "<opts:options xmlns:opts=\"http://example.org/opts\"><opts:format>{format}</opts:format></opts:options>"
-    );
+    selection_named(Some(definition), "Format", format)
+}
+
+fn format_content(format: &str) -> String {
     format!(
-        "<ns3:OptionSelection><ns3:Guid>{definition}</ns3:Guid><ns3:Name>Format</ns3:Name><ns3:Content>{}</ns3:Content></ns3:OptionSelection>",
-        xml_escape(&content)
+        "<opts:options xmlns:opts=\"http://example.org/opts\"><opts:format>{format}</opts:format></opts:options>"
+    )
+}
+
+/// A selection naming its definition by `guid` and `name`, or by `name` only.
+fn selection_named(guid: Option<&str>, name: &str, format: &str) -> String {
+    let guid = guid.map_or(String::new(), |g| format!("<ns3:Guid>{g}</ns3:Guid>"));
+    format!(
+        "<ns3:OptionSelection>{guid}<ns3:Name>{name}</ns3:Name><ns3:Content>{}</ns3:Content></ns3:OptionSelection>",
+        xml_escape(&format_content(format))
     )
 }
 
@@ -334,4 +344,54 @@ async fn definitions_are_checked_and_owned() {
         .call(OMS, "CreateOrder", &s.user, &format!("<ns2:orderItems><ns3:Item><ns3:ItemGuid>G1-DEV07</ns3:ItemGuid><ns3:QuantityOrdered>1</ns3:QuantityOrdered>{}</ns3:Item></ns2:orderItems>", selection(&s.definition, "HDF")))
         .await;
     assert_fault(status, &body, "OptionDefinitionDeprecated");
+}
+
+#[tokio::test]
+async fn a_selection_without_a_guid_is_resolved_by_name_and_answered_as_given() {
+    let s = setup().await;
+    let order = s
+        .order_with(1, &selection_named(None, "Format", "NETCDF"))
+        .await;
+    let (status, body) = s.validate(&order).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(s.state(&order).await, "VALIDATED");
+
+    let orders = format!("<ns2:orderGuids><ns3:Item>{order}</ns3:Item></ns2:orderGuids>");
+    let (_, names) = s
+        .gateway
+        .call(OMS, "GetOrderItemNamesByOrder", &s.user, &orders)
+        .await;
+    let item = element_text(&names, "Guid").expect("order item GUID");
+    let items = format!("<ns2:orderItemGuids><ns3:Item>{item}</ns3:Item></ns2:orderItemGuids>");
+    let (status, body) = s.gateway.call(OMS, "GetOrderItems", &s.user, &items).await;
+    assert_eq!(status, 200, "{body}");
+    let document = parse(&body);
+    let mut found = Vec::new();
+    descendants(&document, "OptionSelection", &mut found);
+    let answered: Vec<(&str, &str)> = found[0]
+        .children
+        .iter()
+        .map(|c| (c.name.local.as_str(), c.text.as_str()))
+        .collect();
+    let content = format_content("NETCDF");
+    assert_eq!(
+        answered,
+        [("Name", "Format"), ("Content", content.as_str())],
+        "as given: no Guid"
+    );
+
+    // No definition of that name applies: to this granule, or at all.
+    for (granule, name) in [(2, "Format"), (1, "Colour")] {
+        let selection = selection_named(None, name, "HDF");
+        let items = format!(
+            "<ns2:orderItems><ns3:Item><ns3:ItemGuid>G{granule}-DEV07</ns3:ItemGuid>\
+             <ns3:QuantityOrdered>1</ns3:QuantityOrdered>{selection}</ns3:Item></ns2:orderItems>"
+        );
+        let (status, body) = s.gateway.call(OMS, "CreateOrder", &s.user, &items).await;
+        assert_fault(status, &body, "OptionDefinitionNotFound");
+        let message = format!(
+            "Could not find option definition with name [{name}] for catalog item [G{granule}-DEV07]."
+        );
+        assert_eq!(element_text(&body, "SystemMessage"), Some(message.as_str()));
+    }
 }

@@ -10,8 +10,8 @@
 //! the provider once as DEV07's real GUID and once as the placeholder `provider_guid` (named
 //! MMT_2 by GetProviderNames); the owner is the placeholder `user_guid`, named `abobcat`.
 //! `order_information` recorded no order items, so its order is made of the items recorded in
-//! `provider_order_information`. Addresses recorded with UsFormat and Country only get a
-//! street, city, state and zip, which the gateway's US address rule requires.
+//! `provider_order_information`. The recorded shipping and billing addresses hold UsFormat
+//! and Country only; the order is submitted with them as recorded.
 
 mod common;
 

@@ -4,7 +4,7 @@
 //! every delivery, provider staff their own provider's.
 
 use super::Gateway;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::caller::Caller;
 use echo_domain::delivery::{Delivery, DeliveryState, retry_event};
@@ -40,7 +40,7 @@ pub fn show(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Delive
     let delivery = gateway
         .store
         .delivery(id)?
-        .ok_or_else(|| GatewayError::not_found("Delivery", id.to_string()))?;
+        .ok_or_else(|| GatewayError::not_found_by("Delivery", LookupKey::Id, id.to_string()))?;
     caller.require_provider_access(&delivery.entry.provider_order.provider_guid)?;
     Ok(delivery)
 }
@@ -133,6 +133,7 @@ mod tests {
             user_name: "staff".into(),
             role: Role::Provider,
             provider: Some(own.guid.clone()),
+            guest: false,
         };
         let operator = Caller::local_operator();
         assert_eq!(ids(list(&gateway, &operator, None, None)), [mine, theirs]);

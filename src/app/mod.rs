@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod deliveries;
+pub mod guests;
 pub mod options;
 pub mod order_information;
 pub mod order_processing;
@@ -24,12 +25,13 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::credentials;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::storage::Store;
 use echo_domain::account::Provider;
 use echo_domain::caller::Caller;
+use echo_domain::guid::Guid;
 use echo_domain::timestamp::Timestamp;
-use echo_forms::FormCache;
+use echo_forms::{FilterCache, FormCache};
 
 /// Settings the operations need.
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct ServiceSettings {
     pub endpoint_test_timeout: Duration,
     /// How long an inbound OrderFulfillment caller waits for the partner before POSTPONED.
     pub relay_wait: Duration,
+    /// Whether guests may sign in and order (`--guest-orders`).
+    pub guest_orders: bool,
 }
 
 impl Default for ServiceSettings {
@@ -46,6 +50,7 @@ impl Default for ServiceSettings {
             token_lifetime: Duration::from_secs(24 * 3600),
             endpoint_test_timeout: Duration::from_secs(10),
             relay_wait: Duration::from_secs(10),
+            guest_orders: true,
         }
     }
 }
@@ -56,6 +61,8 @@ pub struct Gateway {
     pub settings: ServiceSettings,
     /// Compiled option-definition forms, by definition GUID.
     pub forms: FormCache,
+    /// Compiled option-assignment filters, by filter text.
+    pub filters: FilterCache,
     /// Woken when durable background work (see `maintenance`) has been queued.
     pub maintenance: Notify,
     /// Woken when deliveries to partners have been queued (see `delivery::worker`).
@@ -68,6 +75,7 @@ impl Gateway {
             store,
             settings,
             forms: FormCache::new(),
+            filters: FilterCache::new(),
             maintenance: Notify::new(),
             deliveries: Notify::new(),
         }
@@ -83,6 +91,10 @@ impl Gateway {
         if stored.expires <= Timestamp::now() {
             return Err(GatewayError::TokenExpired(redacted));
         }
+        if stored.guest {
+            guests::require_enabled(self)?;
+            return Ok(Caller::guest(stored.user));
+        }
         let user = self
             .store
             .user(stored.user.as_str())?
@@ -96,7 +108,11 @@ impl Gateway {
             Some(provider) => Some(provider),
             None => self.store.provider_by_id(guid_or_id)?,
         };
-        found.ok_or_else(|| GatewayError::not_found("Provider", guid_or_id))
+        let key = match Guid::parse(guid_or_id) {
+            Ok(_) => LookupKey::Guid,
+            Err(_) => LookupKey::Id,
+        };
+        found.ok_or_else(|| GatewayError::not_found_by("Provider", key, guid_or_id))
     }
 }
 

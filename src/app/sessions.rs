@@ -1,15 +1,17 @@
-//! Sessions: logging in with a password, logging out, switching a session to act for one
-//! provider, and issuing tokens to users without a password (operators only). A session is a
-//! random token whose SHA-256 digest is stored with the user and an expiry.
+//! Sessions: logging in with a password (or as a guest, see [`super::guests`]), logging
+//! out, switching a session to act for one provider, and issuing tokens to users without a
+//! password (operators only). A session is a random token whose SHA-256 digest is stored with
+//! the user (or guest sign-in) and an expiry.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::Gateway;
+use super::guests;
 use crate::credentials;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::storage::StoredToken;
-use echo_domain::account::User;
+use echo_domain::account::{GUEST_USER_NAME, User};
 use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;
 use echo_domain::timestamp::Timestamp;
@@ -25,8 +27,14 @@ pub struct LoginRequest {
     pub behalf_of_provider: Option<String>,
 }
 
-/// Checks the password and opens a session; returns its token.
+/// Checks the password and opens a session; returns its token. User `guest` signs a guest
+/// in instead (see [`super::guests`]).
 pub fn login(gateway: &Gateway, request: &LoginRequest) -> GatewayResult<String> {
+    if request.username == GUEST_USER_NAME {
+        guests::check_sign_in(gateway, &request.password)?;
+        let lifetime = gateway.settings.token_lifetime;
+        return store_token(gateway, Guid::random(), None, lifetime, true);
+    }
     let user = check_password(gateway, &request.username, &request.password)?;
     let caller = Caller::of(&user, None);
     let acting_user = match &request.act_as_user {
@@ -35,7 +43,7 @@ pub fn login(gateway: &Gateway, request: &LoginRequest) -> GatewayResult<String>
             gateway
                 .store
                 .user_by_name(other)?
-                .ok_or_else(|| GatewayError::not_found("User", other))?
+                .ok_or_else(|| GatewayError::not_found_by("User", LookupKey::Name, other))?
         }
         None => user,
     };
@@ -91,7 +99,7 @@ pub fn issue_token(
     let user = gateway
         .store
         .user_by_name(name)?
-        .ok_or_else(|| GatewayError::not_found("User", name))?;
+        .ok_or_else(|| GatewayError::not_found_by("User", LookupKey::Name, name))?;
     issue(gateway, &user, None, lifetime)
 }
 
@@ -116,12 +124,24 @@ fn issue(
     acting_provider: Option<Guid>,
     lifetime: Duration,
 ) -> GatewayResult<String> {
+    store_token(gateway, user.guid.clone(), acting_provider, lifetime, false)
+}
+
+/// Stores a new token standing for `subject` (a user, or a guest sign-in) and returns it.
+fn store_token(
+    gateway: &Gateway,
+    subject: Guid,
+    acting_provider: Option<Guid>,
+    lifetime: Duration,
+    guest: bool,
+) -> GatewayResult<String> {
     let token = credentials::new_token();
     let lifetime_seconds = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
     let stored = StoredToken {
-        user: user.guid.clone(),
+        user: subject,
         acting_provider,
         expires: Timestamp::now().plus_seconds(lifetime_seconds),
+        guest,
     };
     gateway
         .store

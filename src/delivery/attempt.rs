@@ -276,7 +276,7 @@ fn record(
                 disposition: None,
                 error: Some(failure.error.clone()),
             };
-            match status.failed(attempt, retry) {
+            match status.failed(attempt, Timestamp::now(), retry) {
                 AfterFailure::RetryAt(_) => gateway.store.put_delivery_status(entry.id, &status)?,
                 AfterFailure::GiveUp => {
                     let tries = status.attempts.len();

@@ -122,9 +122,10 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
         settings.delivery,
         shutdown.clone(),
     )));
+    let stop = shutdown::signal();
     println!("echo-gateway ready");
 
-    shutdown::signal().await;
+    stop.await;
     tracing::info!("shutting down: finishing in-flight requests");
     trigger.trigger();
     for task in loops {

@@ -27,6 +27,8 @@ pub enum FaultCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultKind {
     InvalidArgument,
+    /// What the request names does not exist (recorded for an unknown order in GetOrders).
+    ItemNotFound,
     Authorization,
     SoapMessageValidation,
 }
@@ -35,6 +37,7 @@ impl FaultKind {
     fn element(self) -> &'static str {
         match self {
             FaultKind::InvalidArgument => "InvalidArgumentFault",
+            FaultKind::ItemNotFound => "ItemNotFoundFault",
             FaultKind::Authorization => "AuthorizationFault",
             FaultKind::SoapMessageValidation => "SoapMessageValidationFault",
         }
@@ -46,7 +49,7 @@ impl FaultKind {
 pub struct Fault {
     pub code: FaultCode,
     pub kind: FaultKind,
-    pub error_code: &'static str,
+    pub error_code: String,
     pub message: String,
     pub arguments: Vec<(String, String)>,
     pub timestamp: Timestamp,
@@ -54,11 +57,16 @@ pub struct Fault {
 }
 
 impl Fault {
-    fn new(code: FaultCode, kind: FaultKind, error_code: &'static str, message: String) -> Self {
+    fn new(
+        code: FaultCode,
+        kind: FaultKind,
+        error_code: impl Into<String>,
+        message: String,
+    ) -> Self {
         Fault {
             code,
             kind,
-            error_code,
+            error_code: error_code.into(),
             message,
             arguments: Vec::new(),
             timestamp: Timestamp::now(),
@@ -66,9 +74,19 @@ impl Fault {
         }
     }
 
-    fn argument(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.arguments.push((name.to_owned(), value.into()));
+    fn argument(mut self, name: &str, value: impl ToString) -> Self {
+        self.arguments.push((name.to_owned(), value.to_string()));
         self
+    }
+
+    /// An ItemNotFoundFault: `error_code` names what is missing (`OrderNotFound`).
+    fn not_found(error_code: impl Into<String>, message: String) -> Self {
+        Fault::new(
+            FaultCode::Client,
+            FaultKind::ItemNotFound,
+            error_code,
+            message,
+        )
     }
 
     /// The HTTP status a fault is sent with.
@@ -128,7 +146,7 @@ impl Fault {
             }))
         });
         let detail = Out::new(FAULTS_NS, self.kind.element())
-            .child(field("ErrorCode", self.error_code.to_owned()))
+            .child(field("ErrorCode", self.error_code.clone()))
             .child(Out::new(FAULTS_NS, "OpsMessage").nil())
             .child(field("SystemMessage", self.message.clone()))
             .child(field("Timestamp", self.timestamp.to_echo_string()))
@@ -148,49 +166,49 @@ impl From<&GatewayError> for Fault {
         let message = error.to_string();
         match error {
             GatewayError::TokenNotFound(redacted) | GatewayError::TokenExpired(redacted) => {
-                Fault::new(Client, InvalidArgument, "TokenNotFound", message)
+                invalid("TokenNotFound", message)
                     .argument("Token", redacted.clone())
             }
             GatewayError::BadCredentials => {
                 Fault::new(Client, Authorization, "InvalidCredentials", message)
             }
+            GatewayError::GuestOrdersDisabled => {
+                Fault::new(Client, Authorization, "GuestOrdersDisabled", message)
+            }
             GatewayError::AccessDenied(_) => {
                 Fault::new(Client, Authorization, "PermissionDenied", message)
             }
-            GatewayError::NotFound { kind, id } => {
-                Fault::new(Client, InvalidArgument, "ItemNotFound", message).argument(kind, id.clone())
+            GatewayError::NotFound(missing) => {
+                Fault::not_found(format!("{}NotFound", missing.kind), message)
+                    .argument(&missing.argument(), &missing.value)
             }
             GatewayError::EndpointUnreachable(_) => {
-                Fault::new(Client, InvalidArgument, "EndpointConnectionFailed", message)
+                invalid("EndpointConnectionFailed", message)
             }
             GatewayError::Request(e) => {
                 Fault::new(Client, SoapMessageValidation, message_code(e), message)
             }
-            GatewayError::Policy(e) => Fault::new(Client, InvalidArgument, policy_code(e), message),
-            GatewayError::Order(e) => Fault::new(Client, InvalidArgument, order_code(e), message),
-            GatewayError::OptionDefinition(e) => {
-                Fault::new(Client, InvalidArgument, option_code(e), message)
-            }
+            GatewayError::Policy(e) => invalid(policy_code(e), message),
+            GatewayError::Order(e) => order_fault(e, message),
+            GatewayError::OptionDefinition(e) => option_fault(e, message),
             GatewayError::DeliveryNotFailed(_) => {
-                Fault::new(Client, InvalidArgument, "DeliveryNotFailed", message)
+                invalid("DeliveryNotFailed", message)
             }
             GatewayError::OrderNotRemovable { .. } => {
-                Fault::new(Client, InvalidArgument, "OrderNotRemovable", message)
+                invalid("OrderNotRemovable", message)
             }
             GatewayError::TransactionNotSupported(..) => {
-                Fault::new(Client, InvalidArgument, "TransactionNotSupported", message)
+                invalid("TransactionNotSupported", message)
             }
-            GatewayError::Catalog(e) => {
-                Fault::new(Client, InvalidArgument, catalog_code(e), message)
-            }
+            GatewayError::Catalog(e) => catalog_fault(e, message),
             GatewayError::Account(_) | GatewayError::Role(_) | GatewayError::Guid(_) => {
-                Fault::new(Client, InvalidArgument, "InvalidArgument", message)
+                invalid("InvalidArgument", message)
             }
             GatewayError::Storage(StorageError::AlreadyExists(_)) => {
-                Fault::new(Client, InvalidArgument, "AlreadyExists", message)
+                invalid("AlreadyExists", message)
             }
             GatewayError::Storage(StorageError::NotFound(_)) => {
-                Fault::new(Client, InvalidArgument, "ItemNotFound", message)
+                Fault::not_found("ItemNotFound", message)
             }
             GatewayError::Storage(StorageError::Unavailable(_)) => Fault::new(
                 Server,
@@ -230,13 +248,42 @@ fn message_code(error: &RequestError) -> &'static str {
     }
 }
 
-fn order_code(error: &OrderError) -> &'static str {
-    match error {
+/// An InvalidArgumentFault with this ErrorCode.
+fn invalid(error_code: &'static str, message: String) -> Fault {
+    Fault::new(
+        FaultCode::Client,
+        FaultKind::InvalidArgument,
+        error_code,
+        message,
+    )
+}
+
+/// Order errors; the ones naming something the order does not hold are ItemNotFoundFaults
+/// with the order and what was looked for as arguments.
+fn order_fault(error: &OrderError, message: String) -> Fault {
+    let code = match error {
+        OrderError::UnknownItem { order, item } => {
+            return Fault::not_found("OrderItemNotFound", message)
+                .argument("OrderGuid", order)
+                .argument("OrderItemGuid", item);
+        }
+        OrderError::UnknownProviderOrder { order, provider } => {
+            return Fault::not_found("ProviderOrderNotFound", message)
+                .argument("OrderGuid", order)
+                .argument("ProviderGuid", provider);
+        }
+        OrderError::UnknownCatalogItem {
+            order,
+            provider,
+            catalog_item,
+        } => {
+            return Fault::not_found("CatalogItemNotInProviderOrder", message)
+                .argument("OrderGuid", order)
+                .argument("ProviderGuid", provider)
+                .argument("CatalogItemGuid", catalog_item);
+        }
         OrderError::Transition(_) => "InvalidOrderState",
         OrderError::UserInformation(_) => "InvalidUserInformation",
-        OrderError::UnknownItem { .. } => "OrderItemNotFound",
-        OrderError::UnknownProviderOrder { .. } => "ProviderOrderNotFound",
-        OrderError::UnknownCatalogItem { .. } => "CatalogItemNotInProviderOrder",
         OrderError::EmptyOrder { .. } => "EmptyOrder",
         OrderError::InvalidQuantity { .. } => "InvalidQuantity",
         OrderError::NoProviderPolicies { .. } => "ProviderNotOrderable",
@@ -244,27 +291,42 @@ fn order_code(error: &OrderError) -> &'static str {
         OrderError::TooManyItems { .. } => "TooManyItems",
         OrderError::DuplicateCatalogItem { .. } => "DuplicateCatalogItem",
         OrderError::OptionSelection { .. } => "InvalidOptionSelection",
-    }
+    };
+    invalid(code, message)
 }
 
-fn option_code(error: &OptionDefinitionError) -> &'static str {
-    match error {
-        OptionDefinitionError::Unknown(_) => "OptionDefinitionNotFound",
+fn option_fault(error: &OptionDefinitionError, message: String) -> Fault {
+    let code = match error {
+        OptionDefinitionError::Unknown(guid) => {
+            return Fault::not_found("OptionDefinitionNotFound", message)
+                .argument("OptionDefinitionGuid", guid);
+        }
+        OptionDefinitionError::UnknownName { name, catalog_item } => {
+            return Fault::not_found("OptionDefinitionNotFound", message)
+                .argument("OptionDefinitionName", name)
+                .argument("CatalogItemGuid", catalog_item);
+        }
+        OptionDefinitionError::AmbiguousName { .. } => "AmbiguousOptionDefinitionName",
         OptionDefinitionError::DuplicateName(_) => "DuplicateOptionDefinitionName",
         OptionDefinitionError::InvalidForm { .. } => "InvalidForm",
         OptionDefinitionError::InvalidFilter { .. } => "InvalidOptionAssignmentFilter",
         OptionDefinitionError::InvalidName => "InvalidOptionDefinitionName",
         OptionDefinitionError::Deprecated(_) => "OptionDefinitionDeprecated",
-    }
+    };
+    invalid(code, message)
 }
 
-fn catalog_code(error: &CatalogError) -> &'static str {
-    match error {
-        CatalogError::Unknown(_) => "CatalogItemNotFound",
+fn catalog_fault(error: &CatalogError, message: String) -> Fault {
+    let code = match error {
+        CatalogError::Unknown(guid) => {
+            return Fault::not_found("CatalogItemNotFound", message)
+                .argument("CatalogItemGuid", guid);
+        }
         CatalogError::Deleted(_) => "CatalogItemDeleted",
         CatalogError::NotOrderable(_) => "CatalogItemNotOrderable",
         CatalogError::Invalid { .. } => "InvalidCatalogItem",
-    }
+    };
+    invalid(code, message)
 }
 
 fn policy_code(error: &PolicyError) -> &'static str {
@@ -290,6 +352,22 @@ mod tests {
             xml.contains("<ns4:ErrorCode>TokenNotFound</ns4:ErrorCode><ns4:OpsMessage xmlns:xsi=")
         );
         assert!(xml.contains("<ns4:Arguments><ns4:Argument><ns4:Name>Token</ns4:Name>"));
+    }
+
+    #[test]
+    fn an_unknown_order_is_the_recorded_item_not_found_fault() {
+        let guid = "B5E0F9B4-6E2A-4D7B-9C61-1D0E2F3A4B5C";
+        let fault = Fault::from(&GatewayError::not_found("Order", guid));
+        let message = format!("Could not find order with guid [{guid}].");
+        assert_eq!(
+            (fault.code, fault.kind, fault.error_code.as_str()),
+            (FaultCode::Client, FaultKind::ItemNotFound, "OrderNotFound")
+        );
+        assert_eq!(fault.message, message);
+        assert_eq!(fault.arguments, [("OrderGuid".to_owned(), guid.to_owned())]);
+        let xml = fault.render(SoapVersion::V11);
+        assert!(xml.contains(&format!("<faultstring>{message}</faultstring>")));
+        assert!(xml.contains("<detail><ns4:ItemNotFoundFault "), "{xml}");
     }
 
     #[test]

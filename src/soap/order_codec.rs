@@ -23,7 +23,8 @@ use echo_domain::timestamp::Timestamp;
 pub fn encode_order(order: &Order) -> Out {
     let information = order.user_information();
     Out::types("Item")
-        .child(Out::field("OwnerGuid", &order.owner_guid))
+        // A guest's order has no owner, as ECHO answered it.
+        .optional((!order.guest).then(|| Out::field("OwnerGuid", &order.owner_guid)))
         .optional(optional_field(
             "UserDomain",
             information.user_domain.as_ref(),
@@ -91,9 +92,13 @@ pub fn encode_order_item(item: &OrderItem) -> Out {
         .child(detail)
 }
 
+/// As the client gave it: without a Guid when it named its definition by Name only.
 pub(crate) fn encode_option_selection(selection: &OptionSelection) -> Out {
+    let guid = selection
+        .guid_given
+        .then(|| Out::field("Guid", &selection.guid));
     Out::types("OptionSelection")
-        .child(Out::field("Guid", &selection.guid))
+        .optional(guid)
         .child(Out::field("Name", &selection.name))
         .child(Out::field("Content", &selection.content))
 }
@@ -775,6 +780,7 @@ Wed Feb 15 10:11:29 EST 2017 : Running tests
     fn recorded_selection() -> OptionSelection {
         OptionSelection {
             guid: guid(OPTION_DEFINITION),
+            guid_given: true,
             name: "GLAH09.33 Order".into(),
             content: recorded_options!()
                 .replace("&lt;", "<")

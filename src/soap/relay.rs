@@ -43,7 +43,7 @@ pub async fn answer(
         Err(error) => {
             let fault = Fault::from(&error);
             RelayReply {
-                body: encode_fault(fault.code, fault.error_code, &fault.message),
+                body: encode_fault(fault.code, &fault.error_code, &fault.message),
                 label: "RelayFault",
                 fault: Some(fault.code),
             }

@@ -5,7 +5,7 @@
 
 use redb::TableDefinition;
 
-use super::orders::{ChangeOrigin, OrderChange, insert_order_in};
+use super::orders::{ChangeOrigin, OrderChange, insert_new};
 use super::{RecordTable, StorageError, Store, get_record_for_update, put_record};
 use echo_domain::guid::Guid;
 
@@ -30,7 +30,7 @@ impl Store {
                 return Ok(existing);
             }
             let guid = change.order.guid.clone();
-            insert_order_in(tx, change, &origin)?;
+            insert_new(tx, change, &origin)?;
             put_record(tx, ORDER_DIGESTS, &key, &guid)?;
             Ok(guid)
         })

@@ -59,7 +59,7 @@ impl Store {
         change: OrderChange,
         origin: ChangeOrigin<'_>,
     ) -> Result<(), StorageError> {
-        self.write(|tx| insert_order_in(tx, change, &origin))
+        self.write(|tx| insert_new(tx, change, &origin))
     }
 
     /// Reads an order, lets `edit` compute the change, and commits it, all in one transaction.
@@ -70,6 +70,28 @@ impl Store {
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
         self.write(|tx| update_order_in(tx, guid, &origin, edit))
+    }
+
+    /// Reads an order, lets `edit` change it and derive a new order from it, and commits both
+    /// in one transaction (ResubmitProviderOrder: the original's status line and its copy).
+    pub fn update_order_inserting<E: From<StorageError>>(
+        &self,
+        guid: &str,
+        origin: ChangeOrigin<'_>,
+        edit: impl FnOnce(Order) -> Result<(OrderChange, OrderChange), E>,
+    ) -> Result<(), E> {
+        self.write(|tx| {
+            let mut derived = None;
+            update_order_in(tx, guid, &origin, |order| {
+                let (changed, new) = edit(order)?;
+                derived = Some(new);
+                Ok::<_, E>(changed)
+            })?;
+            if let Some(new) = derived {
+                insert_new(tx, new, &origin)?;
+            }
+            Ok(())
+        })
     }
 
     /// Deletes an order with its index entries, recording the removal in the change log.
@@ -153,21 +175,6 @@ impl Store {
     }
 }
 
-/// [`Store::insert_order`] inside a transaction the caller commits.
-pub(super) fn insert_order_in(
-    tx: &WriteTransaction,
-    change: OrderChange,
-    origin: &ChangeOrigin<'_>,
-) -> Result<(), StorageError> {
-    if get_record_for_update::<Order>(tx, ORDERS, change.order.guid.as_str())?.is_some() {
-        return Err(StorageError::AlreadyExists(format!(
-            "order [{}]",
-            change.order.guid
-        )));
-    }
-    commit_change(tx, None, change, origin)
-}
-
 /// [`Store::update_order`] inside a transaction the caller commits. The committed order is not
 /// handed back: no caller needs it, and handing it back cost a clone of every order changed.
 pub(super) fn update_order_in<E: From<StorageError>>(
@@ -181,6 +188,19 @@ pub(super) fn update_order_in<E: From<StorageError>>(
     let change = edit(previous.clone())?;
     commit_change(tx, Some(&previous), change, origin)?;
     Ok(())
+}
+
+/// Commits a new order; its GUID must be new.
+pub(super) fn insert_new(
+    tx: &WriteTransaction,
+    change: OrderChange,
+    origin: &ChangeOrigin<'_>,
+) -> Result<(), StorageError> {
+    let guid = change.order.guid.as_str();
+    if get_record_for_update::<Order>(tx, ORDERS, guid)?.is_some() {
+        return Err(StorageError::AlreadyExists(format!("order [{guid}]")));
+    }
+    commit_change(tx, None, change, origin)
 }
 
 fn commit_change(

@@ -19,6 +19,9 @@ pub struct StoredToken {
     /// The provider a provider-context token acts for.
     pub acting_provider: Option<Guid>,
     pub expires: Timestamp,
+    /// A guest sign-in: `user` names the sign-in, not an account.
+    #[serde(default)]
+    pub guest: bool,
 }
 
 impl Store {

@@ -6,7 +6,8 @@
 //! Each recorded order was PROCESSING when the recording began, accepted by its partner with a
 //! tracking id and a receipt (sometimes with more status lines posted). ECHO cannot be made to
 //! reach that state by itself here: there is no partner. So the order is created as recorded
-//! (the recorded granules with the recorded option selection, the recorded user information),
+//! (the recorded granules with the recorded option selection, the recorded user information,
+//! whose addresses the gateway takes as ECHO did, even those holding UsFormat and Country only),
 //! submitted, and driven to the recorded state with AcceptProviderOrderSubmission (tracking
 //! id, receipt and the line logged just before `[SUBMITTING] -> [PROCESSING]`) and
 //! UpdateProviderOrderStatusMessage calls, as the partner did.
@@ -32,19 +33,6 @@ pub const DEV07: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
 const OWNER: (&str, &str) = ("abobcat", "4A1B2C3D-5E6F-7A8B-9C0D-1E2F3A4B5C6D");
 /// A form the recorded option selections answer validly (FtpPull media type).
 const OPTIONS_FORM: &str = r#"<form xmlns="http://echo.nasa.gov/v9/echoforms" xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="http://ecs.nasa.gov/options"><model><instance><ecs:options xmlns:ecs="http://ecs.nasa.gov/options"><ecs:distribution><ecs:mediatype><ecs:value>FtpPull</ecs:value></ecs:mediatype><ecs:mediaformat><ecs:ftppull-format><ecs:value>FILEFORMAT</ecs:value></ecs:ftppull-format><ecs:ftppush-format><ecs:value>FILEFORMAT</ecs:value></ecs:ftppush-format></ecs:mediaformat></ecs:distribution><ecs:ancillary><ecs:orderPH>false</ecs:orderPH><ecs:orderQA>false</ecs:orderQA><ecs:orderHDF_MAP>false</ecs:orderHDF_MAP><ecs:orderBrowse>false</ecs:orderBrowse></ecs:ancillary></ecs:options></instance></model><ui><select id="mediatype" label="Media type" ref="ecs:distribution/ecs:mediatype/ecs:value" type="xsd:string" required="true()"><item value="FtpPull" label="FTP pull"/></select></ui></form>"#;
-/// Some recorded addresses hold UsFormat and Country only (once with a line break between
-/// them); a US-format address needs a street, city, state and zip too, so those addresses get
-/// these before Country, in requests and expected responses alike. Addresses recorded with a
-/// street keep theirs.
-const BARE_US_ADDRESS: [(&str, &str); 2] = [
-    ("</ns3:UsFormat>\n<", "</ns3:UsFormat><"),
-    (
-        "<ns3:UsFormat>true</ns3:UsFormat><ns3:Country>",
-        "<ns3:UsFormat>true</ns3:UsFormat><ns3:Street1>8800 Greenbelt Rd</ns3:Street1>\
-         <ns3:City>Greenbelt</ns3:City><ns3:State>MD</ns3:State><ns3:Zip>20771</ns3:Zip><ns3:Country>",
-    ),
-];
-
 /// The provider the recorded order was placed with, as it is added to the live gateway.
 pub struct Provider {
     pub id: &'static str,
@@ -136,10 +124,7 @@ impl RecordedOrder {
         let mut order = RecordedOrder {
             gateway,
             staff: tokens.staff,
-            substitutions: BARE_US_ADDRESS
-                .iter()
-                .map(|(from, to)| ((*from).to_owned(), (*to).to_owned()))
-                .collect(),
+            substitutions: Vec::new(),
             _dir: dir,
         };
         order.substitute(recorded.text("OwnerGuid"), OWNER.1);

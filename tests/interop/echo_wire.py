@@ -28,7 +28,7 @@ NS_WSDL = "http://schemas.xmlsoap.org/wsdl/"
 NS_WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 XSI_NIL = "{%s}nil" % NS_XSI
 
-FAULT_NAMES = ("InvalidArgumentFault", "AuthorizationFault", "SoapMessageValidationFault")
+FAULT_NAMES = ("InvalidArgumentFault", "ItemNotFoundFault", "AuthorizationFault", "SoapMessageValidationFault")
 
 # Operations each WSDL must define (priority services are final, the others are drafts).
 SERVICE_OPERATIONS = {

@@ -1,12 +1,12 @@
 """OrderManagementService through zeep against a running gateway (see conftest.py).
 
 A client places an order of 5 items across 2 providers (policies without QUOTE, so quoting ends
-QUOTE_REJECTED and submission follows), sets its user information, validates, quotes and
-submits it, reads it back with GetOrders/GetOrderItems, and the CLI shows one outbox SUBMIT
-entry per provider order. Every other operation runs at least once: item edits, item names,
-the provider staff's order search, RemoveOrders, and the faults of CancelOrder,
-CancelProviderOrder and ResubmitProviderOrder while no partner delivery moves orders on.
-"""
+QUOTE_REJECTED, the order QUOTED_WITH_EXCEPTIONS, and submission follows), sets its user
+information, validates, quotes and submits it, reads it back with GetOrders/GetOrderItems, and
+the CLI shows one outbox SUBMIT entry per provider order. Every other operation runs at least
+once: item edits, item names, the provider staff's order search, RemoveOrders, and the faults
+of CancelOrder, CancelProviderOrder and ResubmitProviderOrder while no partner delivery moves
+orders on."""
 
 import datetime
 import re
@@ -17,6 +17,7 @@ import pytest
 from echo_wire import expect_fault, items
 
 INVALID = "InvalidArgumentFault"
+NOT_FOUND = "ItemNotFoundFault"
 AUTHZ = "AuthorizationFault"
 ITEMS_PER_PROVIDER = 4  # catalog items per provider; orders use a subset
 # "<date> : <text>" as ECHO wrote StatusMessage lines, e.g. "Wed Feb 15 10:09:19 EST 2017 : ..."
@@ -150,7 +151,7 @@ def test_order_across_two_providers_validated_quoted_submitted_and_read_back(gat
 
     assert oms.QuoteOrder(token=buyer, orderGuid=order) is None
     quoted = read_order(shop, order)
-    assert states(quoted) == ("QUOTE_REJECTED", {p1: "QUOTE_REJECTED", p2: "QUOTE_REJECTED"})
+    assert states(quoted) == ("QUOTED_WITH_EXCEPTIONS", {p1: "QUOTE_REJECTED", p2: "QUOTE_REJECTED"})
     for part in provider_orders(quoted).values():
         assert any("does not support the QUOTE transaction" in t for t in status_texts(part.StatusMessage))
 
@@ -218,11 +219,13 @@ def test_update_remove_items_and_remove_unsubmitted_order(shop):
 
     assert oms.RemoveOrderItems(token=buyer, orderGuid=order, orderItemGuids={"Item": [first]}) is None
     assert item_guids(shop, order) == [second, third]
-    expect_fault(oms.GetOrderItems, token=buyer, orderItemGuids={"Item": [first]}, kind=INVALID,
-                 codes={"ItemNotFound"})
+    expect_fault(oms.GetOrderItems, token=buyer, orderItemGuids={"Item": [first]}, kind=NOT_FOUND,
+                 codes={"OrderItemNotFound"})
 
     assert oms.RemoveOrders(token=buyer, orderGuids={"Item": [order]}) is None
-    expect_fault(oms.GetOrders, token=buyer, orderGuids={"Item": [order]}, kind=INVALID, codes={"ItemNotFound"})
+    fault = expect_fault(oms.GetOrders, token=buyer, orderGuids={"Item": [order]}, kind=NOT_FOUND,
+                         codes={"OrderNotFound"})
+    assert fault.message == "Could not find order with guid [%s]." % order
 
 
 def test_remove_order_items_nil_removes_all(shop):

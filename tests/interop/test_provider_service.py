@@ -7,6 +7,7 @@ from local_endpoints import closed_port, http_endpoint, self_signed_cert
 
 AUTHZ = "AuthorizationFault"
 INVALID = "InvalidArgumentFault"
+NOT_FOUND = "ItemNotFoundFault"
 UNKNOWN_GUID = "00000000-0000-0000-0000-0000DEADBEEF"
 
 
@@ -87,7 +88,8 @@ def test_get_provider_names_all_and_selected(gateway, tokens):
 
 def test_get_provider_names_unknown_guid_faults(gateway, tokens):
     svc = gateway.service("Provider")
-    expect_fault(svc.GetProviderNames, token=tokens["op_admin"], guids={"Item": [UNKNOWN_GUID]}, kind=INVALID)
+    expect_fault(svc.GetProviderNames, token=tokens["op_admin"], guids={"Item": [UNKNOWN_GUID]}, kind=NOT_FOUND,
+                 codes={"ProviderNotFound"})
 
 
 def test_provider_guid_is_uppercase_echo_style(gateway):
@@ -176,9 +178,10 @@ def test_invalid_policies_rejected_without_state_change(gateway, fresh):
 
 def test_unknown_provider_guid_faults(gateway, tokens):
     svc = gateway.service("Provider")
-    expect_fault(svc.GetProviderPolicies, token=tokens["op_admin"], providerGuid=UNKNOWN_GUID, kind=INVALID)
+    expect_fault(svc.GetProviderPolicies, token=tokens["op_admin"], providerGuid=UNKNOWN_GUID, kind=NOT_FOUND,
+                 codes={"ProviderNotFound"})
     expect_fault(svc.SetProviderPolicies, token=tokens["op_admin"], providerGuid=UNKNOWN_GUID,
-                 policies=plain_policies("/p"), kind=INVALID)
+                 policies=plain_policies("/p"), kind=NOT_FOUND, codes={"ProviderNotFound"})
 
 
 # ---------------------------------------------------------------- authorization

@@ -81,12 +81,19 @@ pub enum AccountError {
     ProviderNotAllowed,
     #[error("[{0}] is not a valid name: use 1 to 80 letters, digits, '_', '-', '.' or '@'")]
     InvalidName(String),
+    #[error("[{0}] is reserved for guest sign-in")]
+    ReservedName(String),
 }
 
-/// Checks a user or provider name: short, printable, no spaces.
+/// The user name a guest signs in with (ECHO's guest convention); no account may take it.
+pub const GUEST_USER_NAME: &str = "guest";
+
+/// Checks a user or provider name: short, printable, no spaces, not the guest name.
 pub fn validate_name(name: &str) -> Result<(), AccountError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@');
-    if (1..=80).contains(&name.len()) && name.chars().all(allowed) {
+    if name.eq_ignore_ascii_case(GUEST_USER_NAME) {
+        Err(AccountError::ReservedName(name.to_owned()))
+    } else if (1..=80).contains(&name.len()) && name.chars().all(allowed) {
         Ok(())
     } else {
         Err(AccountError::InvalidName(name.to_owned()))
@@ -128,5 +135,9 @@ mod tests {
         assert!(validate_name("").is_err());
         assert!(validate_name("a b").is_err());
         assert!(validate_name("<x>").is_err());
+        assert_eq!(
+            validate_name("Guest"),
+            Err(AccountError::ReservedName("Guest".into()))
+        );
     }
 }

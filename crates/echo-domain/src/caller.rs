@@ -1,7 +1,7 @@
 //! Who is calling: the identity a token resolves to, and the access rules every operation
 //! applies through it.
 
-use super::account::{Role, User};
+use super::account::{GUEST_USER_NAME, Role, User};
 use super::guid::Guid;
 
 /// The authenticated party behind a request.
@@ -13,6 +13,9 @@ pub struct Caller {
     /// The provider a provider-role user belongs to, or the provider an operator's
     /// provider-context token acts for.
     pub provider: Option<Guid>,
+    /// A guest sign-in (no account): `user_guid` names that sign-in, so only its token owns
+    /// the orders it creates.
+    pub guest: bool,
 }
 
 /// How much of an order a caller may read.
@@ -34,6 +37,15 @@ pub enum AccessDenied {
     OrderNotVisible { user: String, order: String },
     #[error("user [{user}] may not change order [{order}]: only its owner or an operator may")]
     NotOrderOwner { user: String, order: String },
+    #[error(
+        "user [{user}] may not act on provider [{provider}]'s part of order [{order}]: only \
+         its owner, that provider's staff or an operator may"
+    )]
+    NotProviderOrderParty {
+        user: String,
+        order: String,
+        provider: Guid,
+    },
     #[error("user [{user}] is not an operator")]
     NotOperator { user: String },
     #[error("user [{user}] acts for no provider: provider staff, or a provider-context token, may")]
@@ -48,6 +60,18 @@ impl Caller {
             user_name: user.name.clone(),
             role: user.role,
             provider: acting_provider.or_else(|| user.provider.clone()),
+            guest: false,
+        }
+    }
+
+    /// A guest sign-in identified by `sign_in`: it orders like a user without an account.
+    pub fn guest(sign_in: Guid) -> Caller {
+        Caller {
+            user_guid: sign_in,
+            user_name: GUEST_USER_NAME.to_owned(),
+            role: Role::User,
+            provider: None,
+            guest: true,
         }
     }
 
@@ -59,6 +83,7 @@ impl Caller {
             user_name: "local operator (CLI)".to_owned(),
             role: Role::Operator,
             provider: None,
+            guest: false,
         }
     }
 
@@ -124,6 +149,26 @@ impl Caller {
         }
     }
 
+    /// Acting on one provider's part of an order (ResubmitProviderOrder): its owner, an
+    /// operator, or staff of that provider (ECHO's provider staff resubmitted their part).
+    pub fn require_provider_order_party(
+        &self,
+        order: &Guid,
+        owner: &Guid,
+        provider: &Guid,
+    ) -> Result<(), AccessDenied> {
+        let staff = self.role == Role::Provider && self.provider.as_ref() == Some(provider);
+        if self.is_operator() || &self.user_guid == owner || staff {
+            Ok(())
+        } else {
+            Err(AccessDenied::NotProviderOrderParty {
+                user: self.user_name.clone(),
+                order: order.to_string(),
+                provider: provider.clone(),
+            })
+        }
+    }
+
     pub fn require_operator(&self) -> Result<(), AccessDenied> {
         if self.is_operator() {
             Ok(())
@@ -139,12 +184,41 @@ impl Caller {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_provider_order_party_is_its_owner_an_operator_or_that_providers_staff() {
+        let (order, provider) = (Guid::random(), Guid::random());
+        let owner = caller(Role::User, None);
+        let allowed = [
+            owner.clone(),
+            caller(Role::Operator, None),
+            caller(Role::Provider, Some(provider.clone())),
+        ];
+        for party in allowed {
+            assert_eq!(
+                party.require_provider_order_party(&order, &owner.user_guid, &provider),
+                Ok(())
+            );
+        }
+        let refused = [
+            caller(Role::User, None),
+            caller(Role::Provider, Some(Guid::random())),
+        ];
+        for stranger in refused {
+            assert!(
+                stranger
+                    .require_provider_order_party(&order, &owner.user_guid, &provider)
+                    .is_err()
+            );
+        }
+    }
+
     fn caller(role: Role, provider: Option<Guid>) -> Caller {
         Caller {
             user_guid: Guid::random(),
             user_name: "someone".into(),
             role,
             provider,
+            guest: false,
         }
     }
 

@@ -27,7 +27,7 @@ pub struct CatalogItem {
 /// Why an item cannot be ordered.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogError {
-    #[error("catalog item [{0}] does not exist")]
+    #[error("Could not find catalog item with guid [{0}].")]
     Unknown(String),
     #[error("catalog item [{0}] has been deleted")]
     Deleted(String),

@@ -79,16 +79,23 @@ impl DeliveryStatus {
         self.state = DeliveryState::Done;
     }
 
-    /// Records a failed try and schedules the next one, or gives up after the last.
-    pub fn failed(&mut self, attempt: Attempt, policy: RetryPolicy) -> AfterFailure {
-        let at = attempt.at;
+    /// Records a failed try that ended at `ended` and schedules the next one, or gives up
+    /// after the last. RetryWaitTime is "the number of seconds ECHO will wait between
+    /// retries", so it counts from the end of the failed try: a partner that times out still
+    /// gets the whole wait.
+    pub fn failed(
+        &mut self,
+        attempt: Attempt,
+        ended: Timestamp,
+        policy: RetryPolicy,
+    ) -> AfterFailure {
         self.attempts.push(attempt);
         self.tries_this_round += 1;
         if self.tries_this_round >= policy.attempts {
             self.state = DeliveryState::Failed;
             AfterFailure::GiveUp
         } else {
-            self.next_attempt = at.plus_seconds(policy.wait_seconds);
+            self.next_attempt = ended.plus_seconds(policy.wait_seconds);
             AfterFailure::RetryAt(self.next_attempt)
         }
     }
@@ -241,16 +248,17 @@ mod tests {
         };
         let mut status = DeliveryStatus::new(start);
         assert_eq!(
-            status.failed(attempt(start), policy),
+            status.failed(attempt(start), start, policy),
             AfterFailure::RetryAt(start.plus_seconds(60))
         );
         let second = start.plus_seconds(60);
         assert_eq!(
-            status.failed(attempt(second), policy),
+            status.failed(attempt(second), second, policy),
             AfterFailure::RetryAt(second.plus_seconds(60))
         );
+        let third = second.plus_seconds(60);
         assert_eq!(
-            status.failed(attempt(second.plus_seconds(60)), policy),
+            status.failed(attempt(third), third, policy),
             AfterFailure::GiveUp
         );
         assert_eq!(status.state, DeliveryState::Failed);
@@ -258,6 +266,25 @@ mod tests {
         assert_eq!(
             (status.state, status.tries_this_round, status.attempts.len()),
             (DeliveryState::Pending, 0, 3)
+        );
+    }
+
+    #[test]
+    fn the_wait_counts_from_the_end_of_a_slow_try() {
+        let start = Timestamp::from_millis(1_000_000);
+        let timed_out = start.plus_seconds(30);
+        let policy = RetryPolicy {
+            attempts: 2,
+            wait_seconds: 60,
+        };
+        let mut status = DeliveryStatus::new(start);
+        assert_eq!(
+            status.failed(attempt(start), timed_out, policy),
+            AfterFailure::RetryAt(timed_out.plus_seconds(60))
+        );
+        assert_eq!(
+            status.attempts[0].at, start,
+            "the try is recorded when it began"
         );
     }
 

@@ -58,8 +58,17 @@ pub struct OptionAssignment {
 /// Why a definition or assignment was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum OptionDefinitionError {
-    #[error("option definition [{0}] does not exist")]
+    #[error("Could not find option definition with guid [{0}].")]
     Unknown(String),
+    #[error(
+        "Could not find option definition with name [{name}] for catalog item [{catalog_item}]."
+    )]
+    UnknownName { name: String, catalog_item: String },
+    #[error(
+        "several option definitions named [{name}] apply to catalog item [{catalog_item}]: \
+         give the Guid of the one meant"
+    )]
+    AmbiguousName { name: String, catalog_item: String },
     #[error("provider already has an option definition named [{0}]")]
     DuplicateName(String),
     #[error("option definition [{name}] has an unusable form: {problems}")]

@@ -12,7 +12,7 @@ use quick_xml::reader::NsReader;
 use sxd_document::dom::{Document, Element};
 use sxd_document::{Package, QName};
 
-use super::document::DocumentError;
+use super::document_error::DocumentError;
 
 /// Parses `xml` (already scanned) into a package.
 pub fn build(xml: &str) -> Result<Package, DocumentError> {

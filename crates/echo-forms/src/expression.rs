@@ -14,15 +14,7 @@ use super::namespaces::NamespaceScope;
 use super::xpath_engine::XPathEngine;
 use super::xpath_lexer::{Token, TokenKind, nesting, tokenize};
 
-/// Index of an expression in its form's [`ExpressionSet`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ExprId(usize);
-
-impl ExprId {
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
+pub use super::xpath_engine::ExprId;
 
 /// Why an expression was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,7 +86,7 @@ impl ExpressionSetBuilder {
     ) -> Result<ExprId, ExpressionError> {
         let rewritten = self.rewrite(source, scope)?;
         if let Some(&id) = self.known.get(&rewritten) {
-            return Ok(ExprId(id));
+            return Ok(ExprId::new(id));
         }
         // The native shapes are a subset of XPath 1.0, so only the others need the engine's
         // (much slower) parser to prove their syntax.
@@ -106,7 +98,7 @@ impl ExpressionSetBuilder {
         self.known.insert(rewritten.clone(), id);
         self.sources.push(rewritten);
         self.fast.push(fast);
-        Ok(ExprId(id))
+        Ok(ExprId::new(id))
     }
 
     pub fn build(self) -> ExpressionSet {

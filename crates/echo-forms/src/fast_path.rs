@@ -15,8 +15,7 @@ use std::collections::HashMap;
 
 use sxd_document::dom::Element;
 
-use super::expression::ExprId;
-use super::xpath_engine::{EvaluationError, Node, XPathEngine};
+use super::xpath_engine::{EvaluationError, ExprId, Node, XPathEngine};
 use super::xpath_lexer::{Token, TokenKind, tokenize};
 
 /// An expanded name: namespace URI (none for an unprefixed name test) and local part.

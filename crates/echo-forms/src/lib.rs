@@ -13,6 +13,7 @@ mod control_report;
 mod datetime;
 mod diagnostics;
 mod document;
+mod document_error;
 mod dom_builder;
 mod error;
 mod evaluation;

@@ -2,7 +2,19 @@
 
 pub use sxd_xpath::nodeset::Node;
 
-use super::expression::ExprId;
+/// Index of an expression in its form's `ExpressionSet`: engines evaluate expressions by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExprId(usize);
+
+impl ExprId {
+    pub(crate) fn new(index: usize) -> Self {
+        ExprId(index)
+    }
+
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// Evaluates the expressions of one [`ExpressionSet`](super::expression::ExpressionSet).
 pub trait XPathEngine {

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use super::imports::StoredImports;
 use crate::app::Gateway;
 use crate::error::{GatewayError, GatewayResult};
-use echo_domain::option_definition::OptionDefinition;
+use echo_domain::option_definition::{OptionDefinition, OptionDefinitionError};
 use echo_domain::order::{CatalogItemRef, OptionSelectionValidator, OrderItem};
-use echo_forms::{CompiledForm, MetadataFilter};
+use echo_forms::{CompiledForm, GranuleMetadata};
 
 /// Validates order items' option selections with the stored definitions and assignments.
 pub struct FormsValidator<'a> {
@@ -70,27 +70,49 @@ impl FormsValidator<'_> {
         Ok(outcome.errors.iter().map(ToString::to_string).collect())
     }
 
+    /// The definition a selection given by Name only answers: the one applicable to the
+    /// catalog item with that name. None is `UnknownName` (an ItemNotFoundFault), several
+    /// (say a SYSTEM and a PROVIDER definition sharing a name) `AmbiguousName`.
+    pub fn definition_named(
+        &self,
+        catalog_item: &CatalogItemRef,
+        name: &str,
+    ) -> GatewayResult<OptionDefinition> {
+        let mut named = self.applicable_definitions(catalog_item)?;
+        named.retain(|definition| definition.name == name);
+        let (name, catalog_item) = (name.to_owned(), catalog_item.item_guid.clone());
+        match named.len() {
+            1 => Ok(named.remove(0)),
+            0 => Err(OptionDefinitionError::UnknownName { name, catalog_item }.into()),
+            _ => Err(OptionDefinitionError::AmbiguousName { name, catalog_item }.into()),
+        }
+    }
+
     /// Non-deprecated definitions assigned to the item's collection whose filter holds for
     /// the granule's metadata (an item without metadata matches only unfiltered assignments).
     pub fn applicable_definitions(
         &self,
-        item: &CatalogItemRef,
+        catalog_item: &CatalogItemRef,
     ) -> GatewayResult<Vec<OptionDefinition>> {
         let store = &self.gateway.store;
-        let assignments = store.option_assignments_of(&item.collection_id)?;
+        let assignments = store.option_assignments_of(&catalog_item.collection_id)?;
         if assignments.is_empty() {
             return Ok(Vec::new());
         }
+        // Parsed once per item, and each filter compiled once per process: an order validates
+        // every item against every assignment of its collection.
         let metadata = store
-            .catalog_item(&item.item_guid)?
-            .and_then(|catalog_item| catalog_item.metadata);
+            .catalog_item(&catalog_item.item_guid)?
+            .and_then(|catalog_item| catalog_item.metadata)
+            .and_then(|metadata| GranuleMetadata::parse(&metadata).ok());
         let mut applicable = Vec::new();
         for assignment in assignments {
             let holds = match (&assignment.filter, &metadata) {
                 (None, _) => true,
                 (Some(_), None) => false,
-                (Some(filter), Some(metadata)) => MetadataFilter::compile(filter)
-                    .and_then(|f| f.matches(metadata))
+                (Some(filter), Some(metadata)) => (self.gateway.filters)
+                    .get_or_compile(filter)
+                    .and_then(|f| f.matches_parsed(metadata))
                     .unwrap_or(false),
             };
             if let Some(definition) = store.option_definition(assignment.definition.as_str())?

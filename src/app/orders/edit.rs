@@ -12,7 +12,7 @@ use echo_domain::catalog::CatalogError;
 use echo_domain::guid::Guid;
 use echo_domain::option_definition::OptionDefinitionError;
 use echo_domain::order::{
-    OptionSelection, OptionSelectionValidator, Order, OrderError, UserInformation,
+    CatalogItemRef, OptionSelection, OptionSelectionValidator, Order, OrderError, UserInformation,
 };
 use echo_domain::timestamp::Timestamp;
 
@@ -27,7 +27,7 @@ pub struct OrderItemInput {
 }
 
 /// An option selection as sent; the client may leave out the definition's GUID and name the
-/// definition only, which the gateway refuses when it checks the selection.
+/// definition only (recorded ECHO order items did): it is then resolved by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptionSelectionInput {
     pub guid: Option<Guid>,
@@ -84,6 +84,7 @@ pub fn create_once(
 fn new_order(gateway: &Gateway, caller: &Caller, new: NewOrder) -> GatewayResult<Order> {
     let now = Timestamp::now();
     let mut order = Order::new(Guid::random(), caller.user_guid.clone(), now);
+    order.guest = caller.guest;
     order.notify_level = new.notify_level;
     order.client_identity = new.client_identity;
     add_to(gateway, &mut order, &new.items, now)?;
@@ -152,7 +153,8 @@ pub fn update_items(
     change_order(gateway, caller, order, "UpdateOrderItems", |order| {
         let now = Timestamp::now();
         for (guid, input) in updates {
-            let selection = option_selection(gateway, input)?;
+            let catalog_item = order.item(guid)?.catalog_item.clone();
+            let selection = option_selection(gateway, input, &catalog_item)?;
             let has_selection = selection.is_some();
             order.update_item(guid, input.quantity, selection, now)?;
             if has_selection {
@@ -199,9 +201,10 @@ fn add_to(
             .catalog_item(&input.item_guid)?
             .ok_or_else(|| CatalogError::Unknown(input.item_guid.clone()))?;
         catalog_item.check_orderable()?;
-        let selection = option_selection(gateway, input)?;
+        let reference = catalog_item.reference();
+        let selection = option_selection(gateway, input, &reference)?;
         let has_selection = selection.is_some();
-        let guid = order.add_item(catalog_item.reference(), input.quantity, selection, now)?;
+        let guid = order.add_item(reference, input.quantity, selection, now)?;
         if has_selection {
             check_selection(gateway, order, &guid)?;
         }
@@ -210,28 +213,30 @@ fn add_to(
     Ok(added)
 }
 
-/// The selection sent with an item; it must name a definition that is not deprecated (ECHO:
-/// no new selections may use a deprecated definition).
+/// The selection sent with an item of `catalog_item`; it must name a definition that is not
+/// deprecated (ECHO: no new selections may use a deprecated definition), by Guid or by the
+/// Name of a definition that applies to the item. It is kept as given.
 fn option_selection(
     gateway: &Gateway,
     input: &OrderItemInput,
+    catalog_item: &CatalogItemRef,
 ) -> GatewayResult<Option<OptionSelection>> {
     let Some(selection) = &input.option_selection else {
         return Ok(None);
     };
-    let guid = selection
-        .guid
-        .clone()
-        .ok_or_else(|| RequestError::Missing("OptionSelection/Guid".into()))?;
-    let definition = gateway
-        .store
-        .option_definition(guid.as_str())?
-        .ok_or_else(|| OptionDefinitionError::Unknown(guid.to_string()))?;
+    let definition = match &selection.guid {
+        Some(guid) => gateway
+            .store
+            .option_definition(guid.as_str())?
+            .ok_or_else(|| OptionDefinitionError::Unknown(guid.to_string()))?,
+        None => FormsValidator { gateway }.definition_named(catalog_item, &selection.name)?,
+    };
     if definition.deprecated {
         return Err(OptionDefinitionError::Deprecated(definition.name).into());
     }
     Ok(Some(OptionSelection {
-        guid,
+        guid: definition.guid,
+        guid_given: selection.guid.is_some(),
         name: selection.name.clone(),
         content: selection.content.clone(),
     }))
@@ -239,14 +244,7 @@ fn option_selection(
 
 /// Checks the option selection of one item now (a change that fails it is not committed).
 fn check_selection(gateway: &Gateway, order: &Order, item_guid: &Guid) -> GatewayResult<()> {
-    let item = order
-        .items()
-        .iter()
-        .find(|item| &item.guid == item_guid)
-        .ok_or_else(|| OrderError::UnknownItem {
-            order: order.guid.clone(),
-            item: item_guid.clone(),
-        })?;
+    let item = order.item(item_guid)?;
     FormsValidator { gateway }
         .validate(item)
         .map_err(|problems| {

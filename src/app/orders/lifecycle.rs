@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use super::{change_order, policies_of, stored_order};
 use crate::app::Gateway;
 use crate::app::options::selections::FormsValidator;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, RequestError};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;
 use echo_domain::order::{
-    Order, OrderEvent, OrderState, ProviderOrderKey, QuoteOutcome, quote_outcome, validate_order,
+    Order, OrderEvent, OrderState, ProviderOrderKey, ProviderOutcome, quote_outcome,
+    submit_outcome, validate_order,
 };
 use echo_domain::outbox::DeliveryRequest;
 use echo_domain::policy::{ProviderPolicies, Transaction};
@@ -35,30 +36,41 @@ pub fn quote(gateway: &Gateway, caller: &Caller, order: &str) -> GatewayResult<(
         let now = Timestamp::now();
         let policies = check_order(gateway, order, now)?;
         order.apply_to_all_validating(OrderEvent::RequestQuote, now)?;
-        let mut deliveries = Vec::new();
-        for (provider, provider_policies) in &policies {
-            match quote_outcome(provider, provider_policies) {
-                QuoteOutcome::Deliver => {
-                    deliveries.push(delivery(order, provider, Transaction::Quote))
-                }
-                QuoteOutcome::Reject { reason } => {
-                    order.record_message(provider, &reason, now)?;
-                    order.apply_to_provider_order(provider, OrderEvent::QuoteRejected, now)?;
-                }
-            }
-        }
-        Ok(deliveries)
+        deliver_or_refuse(order, &policies, Transaction::Quote, quote_outcome, now)
     })
 }
 
+/// Validates, then submits every provider order; those of providers without SUBMIT support
+/// fail at once with ECHO's status line (see `echo_domain::order::unsupported_transaction`).
 pub fn submit(gateway: &Gateway, caller: &Caller, order: &str) -> GatewayResult<()> {
     change_order(gateway, caller, order, "SubmitOrder", |order| {
         let now = Timestamp::now();
         let policies = check_order(gateway, order, now)?;
-        require_support(&policies, Transaction::Submit)?;
         order.apply_to_all_validating(OrderEvent::Submit, now)?;
-        Ok(deliveries_to_all(order, Transaction::Submit))
+        deliver_or_refuse(order, &policies, Transaction::Submit, submit_outcome, now)
     })
+}
+
+/// After a quote or submission moved every provider order in flight: the deliveries owed to
+/// the providers `outcome` says to ask; the others' provider orders move on at once.
+fn deliver_or_refuse(
+    order: &mut Order,
+    policies: &BTreeMap<Guid, ProviderPolicies>,
+    transaction: Transaction,
+    outcome: fn(&Guid, &ProviderPolicies) -> ProviderOutcome,
+    now: Timestamp,
+) -> GatewayResult<Vec<DeliveryRequest>> {
+    let mut deliveries = Vec::new();
+    for (provider, provider_policies) in policies {
+        match outcome(provider, provider_policies) {
+            ProviderOutcome::Deliver => deliveries.push(delivery(order, provider, transaction)),
+            ProviderOutcome::Refuse { reason, event } => {
+                order.record_message(provider, &reason, now)?;
+                order.apply_to_provider_order(provider, event, now)?;
+            }
+        }
+    }
+    Ok(deliveries)
 }
 
 pub fn cancel(gateway: &Gateway, caller: &Caller, order: &str) -> GatewayResult<()> {
@@ -86,28 +98,72 @@ pub fn cancel_provider_order(
     })
 }
 
-/// Delivers a final provider order again, as a new order (ECHO returned its new GUID).
+/// ResubmitProviderOrder: which provider order to deliver again, and the tracking id the
+/// provider gives the new one.
+pub struct Resubmission {
+    pub order: String,
+    /// `None` in ECHO's form: the caller's own provider (staff, or a provider-context token),
+    /// else the order's only provider order.
+    pub provider: Option<Guid>,
+    /// ECHO's `providerTrackingId`; empty means none.
+    pub tracking_id: Option<String>,
+}
+
+/// Delivers a final provider order again, as a new order whose GUID is answered; the
+/// original's log says so, in the same transaction. Its owner, an operator or the staff of
+/// that provider may.
 pub fn resubmit_provider_order(
     gateway: &Gateway,
     caller: &Caller,
-    key: &ProviderOrderKey,
+    request: Resubmission,
 ) -> GatewayResult<Guid> {
-    let original = stored_order(gateway, key.order_guid.as_str())?;
-    caller.require_order_owner(&original.guid, &original.owner_guid)?;
-    let copy = original.resubmission(&key.provider_guid, Guid::random(), Timestamp::now())?;
-    let guid = copy.guid.clone();
-    let deliveries = vec![delivery(&copy, &key.provider_guid, Transaction::Submit)];
+    let original = stored_order(gateway, &request.order)?;
+    let providers = original
+        .provider_orders()
+        .iter()
+        .map(|p| &p.key.provider_guid);
+    caller.order_view(&original.guid, &original.owner_guid, providers)?;
+    let provider = resubmitted_provider(caller, &original, request.provider)?;
+    caller.require_provider_order_party(&original.guid, &original.owner_guid, &provider)?;
+    let new_guid = Guid::random();
+    let tracking_id = request.tracking_id.filter(|id| !id.trim().is_empty());
     let origin = ChangeOrigin {
         actor: &caller.user_guid,
         operation: "ResubmitProviderOrder",
     };
-    let change = OrderChange {
-        order: copy,
-        deliveries,
-    };
-    gateway.store.insert_order(change, origin)?;
+    gateway
+        .store
+        .update_order_inserting(&request.order, origin, |mut order| {
+            let copy =
+                order.resubmit(&provider, new_guid.clone(), tracking_id, Timestamp::now())?;
+            let resubmitted = OrderChange {
+                deliveries: vec![delivery(&copy, &provider, Transaction::Submit)],
+                order: copy,
+            };
+            let original = OrderChange {
+                order,
+                deliveries: Vec::new(),
+            };
+            Ok::<_, GatewayError>((original, resubmitted))
+        })?;
     gateway.deliveries.notify_one();
-    Ok(guid)
+    Ok(new_guid)
+}
+
+/// The provider whose part is resubmitted: the one named, else the caller's own, else the
+/// order's only one.
+fn resubmitted_provider(
+    caller: &Caller,
+    order: &Order,
+    named: Option<Guid>,
+) -> GatewayResult<Guid> {
+    if let Some(provider) = named.or_else(|| caller.acting_provider().ok().cloned()) {
+        return Ok(provider);
+    }
+    match order.provider_orders() {
+        [only] => Ok(only.key.provider_guid.clone()),
+        _ => Err(RequestError::Missing("providerOrderGuid".into()).into()),
+    }
 }
 
 /// Removes the named orders (GUIDs as sent), or with `None` all of the caller's, provided

@@ -43,7 +43,7 @@ fn change_order(
         .map_err(|error| name_missing_order(error, guid))
 }
 
-/// Names the order a storage "not found" is about: `Order [guid] does not exist`.
+/// Names the order a storage "not found" is about: `Could not find order with guid [guid].`
 pub fn name_missing_order(error: GatewayError, guid: &str) -> GatewayError {
     match error {
         GatewayError::Storage(StorageError::NotFound(_)) => GatewayError::not_found("Order", guid),

@@ -56,7 +56,15 @@ fn encode_item(item: &FulfillmentItem) -> Out {
         .child(Out::field("CollectionId", &catalog_item.collection_id))
         .child(Out::field("QuantityOrdered", item.quantity))
         .child(Out::field("Price", java_double(catalog_item.price)))
-        .optional(item.option_selection.as_ref().map(encode_option_selection))
+        .optional(item.option_selection.as_ref().map(partner_selection))
+}
+
+/// Partners always get the definition's Guid, also for a selection the client named by Name.
+fn partner_selection(selection: &OptionSelection) -> Out {
+    encode_option_selection(&OptionSelection {
+        guid_given: true,
+        ..selection.clone()
+    })
 }
 
 /// Reads a request's operation element (the first child of the SOAP Body).
@@ -148,6 +156,7 @@ fn decode_selection(element: &Element) -> Result<OptionSelection, RequestError> 
         guid: selection
             .guid
             .ok_or_else(|| RequestError::Missing("Guid".into()))?,
+        guid_given: true,
         name: selection.name,
         content: selection.content,
     })
@@ -189,6 +198,7 @@ mod tests {
     fn item(key: &ProviderOrderKey, number: u32, selection: bool) -> FulfillmentItem {
         let option_selection = selection.then(|| OptionSelection {
             guid: Guid::random(),
+            guid_given: true,
             name: "GLAH09.33 Order".into(),
             content: r#"<ecs:options xmlns:ecs="http://ecs.nasa.gov/options"/>"#.into(),
         });

@@ -2,7 +2,7 @@
 //! CancelProviderOrder, ResubmitProviderOrder and RemoveOrders.
 
 use super::order_param;
-use crate::app::orders::lifecycle;
+use crate::app::orders::lifecycle::{self, Resubmission};
 use crate::error::GatewayResult;
 use crate::soap::message::Fields;
 use crate::soap::order_codec::decode_provider_order_guid;
@@ -41,9 +41,27 @@ pub fn cancel_provider_order(gateway: &Gateway, op: &Element) -> GatewayResult<O
     Ok(response("CancelProviderOrder"))
 }
 
+/// ECHO's form (`orderGuid`, `providerTrackingId`, called by provider staff), or the
+/// gateway's extension naming the provider order (`providerOrderGuid`).
 pub fn resubmit_provider_order(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
     let caller = caller(gateway, op)?;
-    let guid = lifecycle::resubmit_provider_order(gateway, &caller, &provider_order_param(op)?)?;
+    let params = Fields::params(op);
+    let request = match params.element("providerOrderGuid") {
+        Some(element) => {
+            let key = decode_provider_order_guid(element)?;
+            Resubmission {
+                order: key.order_guid.to_string(),
+                provider: Some(key.provider_guid),
+                tracking_id: None,
+            }
+        }
+        None => Resubmission {
+            order: order_param(op)?.to_owned(),
+            provider: None,
+            tracking_id: params.text("providerTrackingId").map(str::to_owned),
+        },
+    };
+    let guid = lifecycle::resubmit_provider_order(gateway, &caller, request)?;
     Ok(result_response(
         "ResubmitProviderOrder",
         Out::echo("result").text(guid),

@@ -49,7 +49,12 @@ impl ItemSettlement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub guid: Guid,
+    /// The user, or for a guest order the guest sign-in, that created the order.
     pub owner_guid: Guid,
+    /// Placed by a guest: GetOrders shows no OwnerGuid, and validation wants a way to reach
+    /// the guest (see [`super::user_information::UserInformation::validate_for_guest`]).
+    #[serde(default)]
+    pub guest: bool,
     pub creation_date: Timestamp,
     pub submission_date: Option<Timestamp>,
     pub last_update_date: Timestamp,
@@ -79,6 +84,7 @@ impl Order {
         Order {
             guid,
             owner_guid,
+            guest: false,
             creation_date: now,
             submission_date: None,
             last_update_date: now,
@@ -102,6 +108,11 @@ impl Order {
 
     pub fn items(&self) -> &[OrderItem] {
         &self.items
+    }
+
+    /// The order item with this GUID.
+    pub fn item(&self, item_guid: &Guid) -> Result<&OrderItem, OrderError> {
+        Ok(&self.items[self.item_index(item_guid)?])
     }
 
     pub fn provider_orders(&self) -> &[ProviderOrder] {
@@ -299,17 +310,21 @@ impl Order {
     }
 
     /// ResubmitProviderOrder: a new order (GUID `new_guid`) holding a copy of the final
-    /// provider order of `provider` and of its items, in SUBMITTING.
-    pub fn resubmission(
-        &self,
+    /// provider order of `provider` and of its items, in SUBMITTING, with the provider's new
+    /// `tracking_id` if it gave one. As ECHO did, the original provider order's log gains
+    /// `This order has been resubmitted as order [<new GUID>]` (the copy's log does not).
+    pub fn resubmit(
+        &mut self,
         provider: &Guid,
         new_guid: Guid,
+        tracking_id: Option<String>,
         now: Timestamp,
     ) -> Result<Order, OrderError> {
         let original = self
             .provider_order(provider)
             .ok_or_else(|| self.unknown_provider_order(provider))?;
-        let provider_order = original.resubmitted(new_guid.clone(), now)?;
+        let mut provider_order = original.resubmitted(new_guid.clone(), now)?;
+        provider_order.provider_tracking_id = tracking_id;
         let items = self
             .items
             .iter()
@@ -322,12 +337,15 @@ impl Order {
             })
             .collect();
         let mut copy = Order::new(new_guid, self.owner_guid.clone(), now);
+        copy.guest = self.guest;
         copy.submission_date = Some(now);
         copy.notify_level = self.notify_level.clone();
         copy.client_identity = self.client_identity.clone();
         copy.user_information = self.user_information.clone();
         copy.items = items;
         copy.provider_orders = vec![provider_order];
+        let line = format!("This order has been resubmitted as order [{}]", copy.guid);
+        self.record_message(provider, &line, now)?;
         Ok(copy)
     }
 
@@ -609,12 +627,23 @@ mod tests {
         } = submitted_two_providers();
         let now = recorded_now();
         let new_guid = Guid::random();
-        assert!(order.resubmission(&dev07, new_guid.clone(), now).is_err());
+        let before = order.clone();
+        assert!(order.resubmit(&dev07, new_guid.clone(), None, now).is_err());
+        assert_eq!(order, before, "a refused resubmission changes nothing");
         order
             .apply_to_provider_order(&dev07, OrderEvent::SubmitRejected, now)
             .unwrap();
-        let copy = order.resubmission(&dev07, new_guid.clone(), now).unwrap();
+        let tracking = Some("0600030372".to_owned());
+        let copy = order
+            .resubmit(&dev07, new_guid.clone(), tracking.clone(), now)
+            .unwrap();
         assert_eq!(copy.guid, new_guid);
+        let resubmitted = copy.provider_order(&dev07).unwrap();
+        assert_eq!(resubmitted.provider_tracking_id, tracking);
+        let line = format!("This order has been resubmitted as order [{new_guid}]");
+        let original_log = order.provider_order(&dev07).unwrap().status().lines();
+        assert_eq!(original_log.last().unwrap().text, line);
+        assert!(resubmitted.status().lines().iter().all(|l| l.text != line));
         assert_eq!(copy.owner_guid, order.owner_guid);
         assert_eq!(copy.state(), OrderState::Submitting);
         assert_eq!(copy.items().len(), 2);

@@ -1,23 +1,27 @@
 //! The state of a whole order, derived from the states of its provider orders.
 //!
-//! The rule, first match wins:
+//! ECHO's `GetOrders` answered `SUBMITTED_WITH_EXCEPTIONS` for an order whose only provider
+//! order was `SUBMIT_REJECTED` or `SUBMIT_FAILED`: an order never takes a provider order's
+//! exception state (`QUOTE_REJECTED`, `QUOTE_FAILED`, `SUBMIT_REJECTED`, `SUBMIT_FAILED`),
+//! it names the phase the order reached and says that something went wrong in it. The rule,
+//! first match wins (the README has it as a table):
 //!
 //! 1. No provider orders (no items): `NOT_VALIDATED`.
-//! 2. All provider orders in one state: that state.
-//! 3. Something in flight decides: any `SUBMITTING` gives `SUBMITTED_WITH_EXCEPTIONS` when
+//! 2. Something in flight decides: any `SUBMITTING` gives `SUBMITTED_WITH_EXCEPTIONS` when
 //!    another submission already went wrong (`SUBMIT_REJECTED`, `SUBMIT_FAILED`), otherwise
 //!    `SUBMITTING`; else any `QUOTING` gives `QUOTING`; else any `CANCELLING`, `CANCELLING`.
-//! 4. Not yet submitted as a whole: any `NOT_VALIDATED` gives `NOT_VALIDATED`; else any
-//!    `VALIDATED`, `VALIDATED`; else a mix of quote outcomes with some `QUOTED` gives
-//!    `QUOTED_WITH_EXCEPTIONS`; else any `QUOTE_FAILED` (which a client can retry) gives
-//!    `QUOTE_FAILED`; else any `QUOTE_REJECTED`, `QUOTE_REJECTED`.
-//! 5. Submitted and settled (`PROCESSING`, `CLOSED` and the exceptions `SUBMIT_REJECTED`,
-//!    `SUBMIT_FAILED`, `CANCELLED`): `PROCESSING_WITH_EXCEPTIONS` when something is
-//!    processing and something is an exception; `PROCESSING` when the rest is `CLOSED`;
-//!    `CLOSED_WITH_EXCEPTIONS` when closed parts meet exceptions; with exceptions only,
-//!    `SUBMIT_FAILED` if any (a resubmission may help), else `SUBMIT_REJECTED`.
+//! 3. Not yet submitted: any `NOT_VALIDATED` gives `NOT_VALIDATED`; else any `VALIDATED`,
+//!    `VALIDATED`; else any `QUOTE_REJECTED` or `QUOTE_FAILED` gives
+//!    `QUOTED_WITH_EXCEPTIONS`; else (all `QUOTED`) `QUOTED`.
+//! 4. Submitted and settled (`PROCESSING`, `CLOSED`, `CANCELLED`, `SUBMIT_REJECTED`,
+//!    `SUBMIT_FAILED`), where a rejected or failed submission, or a cancelled part beside
+//!    others, is an exception: something `PROCESSING` gives `PROCESSING` or
+//!    `PROCESSING_WITH_EXCEPTIONS`; else something `CLOSED` gives `CLOSED` or
+//!    `CLOSED_WITH_EXCEPTIONS`; else all `CANCELLED` gives `CANCELLED`; else
+//!    `SUBMITTED_WITH_EXCEPTIONS`.
 //!
-//! So a derived state is final exactly when every provider order is final.
+//! So the order is final exactly when every provider order is, except that
+//! `SUBMITTED_WITH_EXCEPTIONS` is both: final when nothing is still `SUBMITTING`.
 
 use super::state::OrderState;
 
@@ -28,7 +32,6 @@ pub fn derive_order_state(states: &[OrderState]) -> OrderState {
     let any = |wanted: &[OrderState]| states.iter().any(|s| wanted.contains(s));
     match states {
         [] => S::NotValidated,
-        [first, rest @ ..] if rest.iter().all(|s| s == first) => *first,
         _ if any(&[S::Submitting]) => {
             if any(&[S::SubmitRejected, S::SubmitFailed]) {
                 S::SubmittedWithExceptions
@@ -40,9 +43,8 @@ pub fn derive_order_state(states: &[OrderState]) -> OrderState {
         _ if any(&[S::Cancelling]) => S::Cancelling,
         _ if any(&[S::NotValidated]) => S::NotValidated,
         _ if any(&[S::Validated]) => S::Validated,
-        _ if any(&[S::Quoted]) => S::QuotedWithExceptions,
-        _ if any(&[S::QuoteFailed]) => S::QuoteFailed,
-        _ if any(&[S::QuoteRejected]) => S::QuoteRejected,
+        _ if any(&[S::QuoteRejected, S::QuoteFailed]) => S::QuotedWithExceptions,
+        _ if any(&[S::Quoted]) => S::Quoted,
         _ => settled_after_submission(states),
     }
 }
@@ -51,11 +53,12 @@ fn settled_after_submission(states: &[OrderState]) -> OrderState {
     let any = |wanted: OrderState| states.contains(&wanted);
     let exceptions = any(S::SubmitRejected) || any(S::SubmitFailed) || any(S::Cancelled);
     match (any(S::Processing), any(S::Closed), exceptions) {
-        (true, _, true) => S::ProcessingWithExceptions,
         (true, _, false) => S::Processing,
-        (false, true, _) => S::ClosedWithExceptions,
-        _ if any(S::SubmitFailed) => S::SubmitFailed,
-        _ => S::SubmitRejected,
+        (true, _, true) => S::ProcessingWithExceptions,
+        (false, true, false) => S::Closed,
+        (false, true, true) => S::ClosedWithExceptions,
+        _ if states.iter().all(|s| *s == S::Cancelled) => S::Cancelled,
+        _ => S::SubmittedWithExceptions,
     }
 }
 
@@ -65,21 +68,45 @@ mod tests {
 
     /// States a provider order can be in (the derived-only ones never are).
     fn provider_states() -> impl Iterator<Item = OrderState> {
-        OrderState::ALL.into_iter().filter(|s| {
-            !matches!(
-                s,
-                S::QuotedWithExceptions
-                    | S::SubmittedWithExceptions
-                    | S::ProcessingWithExceptions
-                    | S::ClosedWithExceptions
-            )
-        })
+        OrderState::ALL.into_iter().filter(|s| !derived_only(*s))
+    }
+
+    fn derived_only(state: OrderState) -> bool {
+        matches!(
+            state,
+            S::QuotedWithExceptions
+                | S::SubmittedWithExceptions
+                | S::ProcessingWithExceptions
+                | S::ClosedWithExceptions
+        )
+    }
+
+    /// A provider order's exception states, which an order never takes.
+    fn exception(state: OrderState) -> bool {
+        matches!(
+            state,
+            S::QuoteRejected | S::QuoteFailed | S::SubmitRejected | S::SubmitFailed
+        )
+    }
+
+    #[test]
+    fn a_lone_rejected_or_failed_submission_is_submitted_with_exceptions() {
+        for state in [S::SubmitRejected, S::SubmitFailed] {
+            assert_eq!(derive_order_state(&[state]), S::SubmittedWithExceptions);
+            assert_eq!(
+                derive_order_state(&[state, state]),
+                S::SubmittedWithExceptions
+            );
+        }
+        for state in [S::QuoteRejected, S::QuoteFailed] {
+            assert_eq!(derive_order_state(&[state]), S::QuotedWithExceptions);
+        }
     }
 
     #[test]
     fn empty_and_uniform_orders() {
         assert_eq!(derive_order_state(&[]), S::NotValidated);
-        for state in provider_states() {
+        for state in provider_states().filter(|s| !exception(*s)) {
             assert_eq!(derive_order_state(&[state, state, state]), state);
         }
     }
@@ -100,13 +127,19 @@ mod tests {
                 S::SubmittedWithExceptions,
             ),
             (&[S::Quoted, S::QuoteRejected], S::QuotedWithExceptions),
-            (&[S::QuoteRejected, S::QuoteFailed], S::QuoteFailed),
+            (&[S::QuoteRejected, S::QuoteFailed], S::QuotedWithExceptions),
             (&[S::Quoting, S::QuoteRejected], S::Quoting),
             (&[S::Cancelling, S::Processing], S::Cancelling),
             (&[S::Validated, S::NotValidated], S::NotValidated),
             (&[S::Quoted, S::Validated], S::Validated),
-            (&[S::SubmitRejected, S::Cancelled], S::SubmitRejected),
-            (&[S::SubmitRejected, S::SubmitFailed], S::SubmitFailed),
+            (
+                &[S::SubmitRejected, S::Cancelled],
+                S::SubmittedWithExceptions,
+            ),
+            (
+                &[S::SubmitRejected, S::SubmitFailed],
+                S::SubmittedWithExceptions,
+            ),
         ];
         for (states, expected) in cases {
             assert_eq!(derive_order_state(states), expected, "{states:?}");
@@ -114,15 +147,17 @@ mod tests {
     }
 
     #[test]
-    fn final_exactly_when_every_provider_order_is_final() {
+    fn final_when_every_provider_order_is_final_and_never_an_exception_state() {
         for a in provider_states() {
             for b in provider_states() {
                 let derived = derive_order_state(&[a, b]);
-                assert_eq!(
-                    derived.is_terminal(),
-                    a.is_terminal() && b.is_terminal(),
-                    "{a} {b} -> {derived}"
-                );
+                let all_final = a.is_terminal() && b.is_terminal();
+                assert!(!exception(derived), "{a} {b} -> {derived}");
+                if derived == S::SubmittedWithExceptions {
+                    assert_eq!(all_final, a != S::Submitting && b != S::Submitting);
+                } else {
+                    assert_eq!(derived.is_terminal(), all_final, "{a} {b} -> {derived}");
+                }
                 assert_eq!(
                     derived,
                     derive_order_state(&[b, a]),

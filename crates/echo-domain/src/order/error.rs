@@ -12,11 +12,14 @@ pub enum OrderError {
     Transition(#[from] IllegalTransition),
     #[error("user information: {0}")]
     UserInformation(#[from] UserInformationError),
-    #[error("order [{order}] has no order item [{item}]")]
+    #[error("Could not find order item with guid [{item}] in order [{order}].")]
     UnknownItem { order: Guid, item: Guid },
-    #[error("order [{order}] has no provider order for provider [{provider}]")]
+    #[error("Could not find a provider order of provider [{provider}] in order [{order}].")]
     UnknownProviderOrder { order: Guid, provider: Guid },
-    #[error("provider order [{provider}] of order [{order}] has no catalog item [{catalog_item}]")]
+    #[error(
+        "Could not find catalog item [{catalog_item}] in the provider order of provider \
+         [{provider}] in order [{order}]."
+    )]
     UnknownCatalogItem {
         order: Guid,
         provider: Guid,

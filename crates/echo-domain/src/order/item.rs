@@ -29,11 +29,21 @@ impl ItemState {
 /// The options a client chose for an item: an ECHO Forms output document, kept opaque here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionSelection {
-    /// The option definition the selection answers.
+    /// The option definition the selection answers: as given, or resolved by `name` among
+    /// the definitions that apply to the item when the client gave only Name and Content
+    /// (as recorded ECHO order items did).
     pub guid: Guid,
+    /// Whether the client gave `guid`: GetOrderItems answers the selection as it was given.
+    #[serde(default = "given")]
+    pub guid_given: bool,
     pub name: String,
     /// The selection as XML text, exactly as the client sent it.
     pub content: String,
+}
+
+/// Selections stored before `guid_given` existed all named their definition.
+fn given() -> bool {
+    true
 }
 
 /// What the catalog says about an ordered item, copied into the order when it is added so the

@@ -14,6 +14,7 @@ pub mod provider_report;
 pub mod state;
 pub mod status;
 pub mod transition;
+pub mod unsupported_transaction;
 pub mod user_information;
 pub mod validation;
 
@@ -29,7 +30,8 @@ pub use provider_report::{ProviderReport, ReportedChange};
 pub use state::OrderState;
 pub use status::{StatusLine, StatusLog};
 pub use transition::{IllegalTransition, OrderEvent, TRANSITIONS, Transition, transition};
+pub use unsupported_transaction::{ProviderOutcome, quote_outcome, submit_outcome};
 pub use user_information::{
     Address, AddressKind, Contact, Phone, UserInformation, UserInformationError,
 };
-pub use validation::{OptionSelectionValidator, QuoteOutcome, quote_outcome, validate_order};
+pub use validation::{OptionSelectionValidator, validate_order};

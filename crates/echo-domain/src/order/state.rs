@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// The state of an order or a provider order, named as on the wire (`NOT_VALIDATED`, ...).
 ///
-/// The `*_WITH_EXCEPTIONS` states are only ever derived for a whole order whose provider
-/// orders went different ways (see [`super::derived_state`]); no provider order takes them.
+/// The `*_WITH_EXCEPTIONS` states are only ever derived for a whole order (see
+/// [`super::derived_state`]); no provider order takes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderState {

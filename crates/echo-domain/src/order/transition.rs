@@ -133,7 +133,7 @@ pub const TRANSITIONS: &[Transition] = &[
     row(S::Submitting, E::SubmitAccepted, S::Processing, "MANUAL order accepted by the provider"),
     row(S::Submitting, E::SubmitCompleted, S::Closed, "AUTOMATIC order filled at once"),
     row(S::Submitting, E::SubmitRejected, S::SubmitRejected, "provider refused the order"),
-    row(S::Submitting, E::SubmitFailed, S::SubmitFailed, "order undeliverable after the last retry"),
+    row(S::Submitting, E::SubmitFailed, S::SubmitFailed, "undeliverable after the last retry, or no SUBMIT support"),
     row(S::Submitting, E::Postponed, S::Submitting, "submit answer deferred or delivery retry pending"),
     row(S::Processing, E::RequestCancel, S::Cancelling, "client asked to cancel"),
     row(S::Processing, E::CancelAccepted, S::Cancelled, "provider cancelled on its own (recorded)"),

@@ -1,5 +1,12 @@
 //! User information of an order: who receives, pays for and answers for it, and the address
 //! rules ECHO applied.
+//!
+//! The rules are the live server's, not its guide's: recorded ECHO orders were submitted with
+//! `UsFormat` true and only `Country` set (no street, city, state or zip), and without any
+//! `ContactAddress`. So every address is optional, and an address that is given is refused
+//! only for what no partner could use: no `Country` (every recorded address has one; without
+//! it a partner cannot even tell which postal system or export rules apply), or a street line
+//! longer than [`MAX_STREET_LENGTH`] characters (the guide's limit, the width partners store).
 
 use std::fmt;
 
@@ -80,14 +87,12 @@ impl fmt::Display for AddressKind {
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum UserInformationError {
-    #[error("ContactAddress is required")]
-    ContactAddressRequired,
-    #[error("{address}: {field} is required when UsFormat is {us_format}")]
-    MissingField {
-        address: AddressKind,
-        field: &'static str,
-        us_format: bool,
-    },
+    #[error(
+        "a guest order needs a ContactAddress with an Email: the guest has no account to reach"
+    )]
+    GuestContactRequired,
+    #[error("{address}: Country is required")]
+    CountryRequired { address: AddressKind },
     #[error("{address}: {field} has {length} characters; at most {MAX_STREET_LENGTH} allowed")]
     StreetTooLong {
         address: AddressKind,
@@ -110,11 +115,8 @@ impl UserInformation {
         }
     }
 
-    /// The contact address is required; every address given must satisfy the address rules.
+    /// Every address given must satisfy the address rules; none is required.
     pub fn validate(&self) -> Result<(), UserInformationError> {
-        if self.contact_address.is_none() {
-            return Err(UserInformationError::ContactAddressRequired);
-        }
         let addresses = [
             (AddressKind::Shipping, &self.shipping_address),
             (AddressKind::Billing, &self.billing_address),
@@ -138,25 +140,26 @@ impl Contact {
     }
 }
 
+impl UserInformation {
+    /// A guest must also say how to reach them: a ContactAddress with an Email. ECHO held
+    /// guests to the same rules as registered users, but a registered user's account tells a
+    /// partner or operator who ordered; a guest's order is all there is.
+    pub fn validate_for_guest(&self) -> Result<(), UserInformationError> {
+        let email = self.contact_address.as_ref().map(|c| &c.email);
+        match email {
+            Some(email) if !is_blank(email) => Ok(()),
+            _ => Err(UserInformationError::GuestContactRequired),
+        }
+    }
+}
+
 impl Address {
-    /// US format needs Street1, City, State, Zip and Country; other formats Street1 and
-    /// Country. No street line may exceed [`MAX_STREET_LENGTH`] characters.
+    /// Country is required, whatever the format; no street line may exceed
+    /// [`MAX_STREET_LENGTH`] characters. Street, city, state and zip are optional even with
+    /// `UsFormat` true, as ECHO accepted them.
     pub fn validate(&self, kind: AddressKind) -> Result<(), UserInformationError> {
-        let required = [
-            ("Street1", &self.street1, true),
-            ("City", &self.city, self.us_format),
-            ("State", &self.state, self.us_format),
-            ("Zip", &self.zip, self.us_format),
-            ("Country", &self.country, true),
-        ];
-        for (field, value, needed) in required {
-            if needed && is_blank(value) {
-                return Err(UserInformationError::MissingField {
-                    address: kind,
-                    field,
-                    us_format: self.us_format,
-                });
-            }
+        if is_blank(&self.country) {
+            return Err(UserInformationError::CountryRequired { address: kind });
         }
         self.validate_street_lengths(kind)
     }
@@ -204,48 +207,70 @@ mod tests {
         info
     }
 
+    /// The recorded shipping address: `UsFormat` true and only `Country`.
+    fn country_only(address: &mut Address) {
+        *address = Address {
+            us_format: true,
+            country: Some("United States".into()),
+            ..Address::default()
+        };
+    }
+
     #[test]
-    fn contact_address_is_required() {
+    fn no_address_is_required() {
         assert_eq!(valid_information().validate(), Ok(()));
-        let none = UserInformation {
+        let shipping_only = UserInformation {
             shipping_address: Some(us_contact()),
             ..UserInformation::default()
         };
-        assert_eq!(
-            none.validate(),
-            Err(UserInformationError::ContactAddressRequired)
-        );
+        assert_eq!(shipping_only.validate(), Ok(()));
+        assert_eq!(UserInformation::default().validate(), Ok(()));
     }
 
     #[test]
-    fn us_format_needs_city_state_and_zip() {
-        let missing_zip = with_address(AddressKind::Billing, |a| a.zip = Some(" ".into()));
-        let error = missing_zip.validate().unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "BillingAddress: Zip is required when UsFormat is true"
-        );
-        let foreign = with_address(AddressKind::Contact, |a| {
-            a.us_format = false;
-            (a.city, a.state, a.zip) = (None, None, None);
-        });
-        assert_eq!(foreign.validate(), Ok(()));
-    }
-
-    #[test]
-    fn street1_and_country_are_always_required() {
-        for edit in [
-            (|a: &mut Address| a.street1 = None) as fn(&mut Address),
-            |a| a.country = None,
+    fn a_us_format_address_with_only_a_country_is_accepted() {
+        for kind in [
+            AddressKind::Shipping,
+            AddressKind::Billing,
+            AddressKind::Contact,
         ] {
-            let info = with_address(AddressKind::Shipping, edit);
-            assert!(matches!(
-                info.validate(),
-                Err(UserInformationError::MissingField {
-                    address: AddressKind::Shipping,
-                    ..
-                })
-            ));
+            assert_eq!(
+                with_address(kind, country_only).validate(),
+                Ok(()),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn country_is_always_required() {
+        for edit in [
+            (|a: &mut Address| a.country = Some(" ".into())) as fn(&mut Address),
+            |a| (a.us_format, a.country) = (false, None),
+        ] {
+            let error = with_address(AddressKind::Shipping, edit)
+                .validate()
+                .unwrap_err();
+            assert_eq!(error.to_string(), "ShippingAddress: Country is required");
+        }
+    }
+
+    #[test]
+    fn a_guest_gives_a_contact_email() {
+        assert_eq!(valid_information().validate_for_guest(), Ok(()));
+        let mut no_email = valid_information();
+        if let Some(contact) = no_email.contact_address.as_mut() {
+            contact.email = None;
+        }
+        let shipping_only = UserInformation {
+            shipping_address: Some(us_contact()),
+            ..UserInformation::default()
+        };
+        for refused in [no_email, shipping_only] {
+            assert_eq!(
+                refused.validate_for_guest(),
+                Err(UserInformationError::GuestContactRequired)
+            );
         }
     }
 

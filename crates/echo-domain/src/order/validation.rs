@@ -1,6 +1,6 @@
 //! Order validation (ValidateOrder, and implicitly QuoteOrder and SubmitOrder): the user
 //! information rules, each provider's policies, and option selections through the forms
-//! engine's [`OptionSelectionValidator`]; and the quote decision for providers without QUOTE.
+//! engine's [`OptionSelectionValidator`].
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -8,7 +8,7 @@ use super::aggregate::{Order, split_into_provider_orders};
 use super::error::OrderError;
 use super::item::OrderItem;
 use crate::guid::Guid;
-use crate::policy::{ProviderPolicies, Transaction};
+use crate::policy::ProviderPolicies;
 use crate::timestamp::Timestamp;
 
 /// Checks an item's option selection; implemented by the ECHO Forms engine.
@@ -16,15 +16,6 @@ pub trait OptionSelectionValidator {
     /// `Ok` when the item needs no options or its selection is valid; otherwise the problems,
     /// e.g. a missing selection for an item whose collection has an option definition.
     fn validate(&self, item: &OrderItem) -> Result<(), Vec<String>>;
-}
-
-/// What QuoteOrder does with one provider order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QuoteOutcome {
-    /// Send the quote request to the provider.
-    Deliver,
-    /// Do not send; apply `QuoteRejected` with this reason in the status log.
-    Reject { reason: String },
 }
 
 /// Validates `order` as of `now`, with the policies of every provider in it; the first broken
@@ -42,6 +33,9 @@ pub fn validate_order(
         });
     }
     order.user_information().validate()?;
+    if order.guest {
+        order.user_information().validate_for_guest()?;
+    }
     for (provider, items) in split_into_provider_orders(order.items()) {
         let policies = policies
             .get(provider)
@@ -56,17 +50,6 @@ pub fn validate_order(
         .items()
         .iter()
         .try_for_each(|item| check_option_selection(item, options))
-}
-
-/// A provider without QUOTE in its SupportedTransactions is never asked for a quote.
-pub fn quote_outcome(provider: &Guid, policies: &ProviderPolicies) -> QuoteOutcome {
-    if policies.supports(Transaction::Quote) {
-        QuoteOutcome::Deliver
-    } else {
-        QuoteOutcome::Reject {
-            reason: format!("Provider [{provider}] does not support the QUOTE transaction"),
-        }
-    }
 }
 
 fn check_suspension(
@@ -148,7 +131,7 @@ fn check_option_selection(
 mod tests {
     use super::*;
     use crate::order::test_support::{catalog_item, recorded_now, valid_information};
-    use crate::order::user_information::UserInformationError;
+    use crate::order::user_information::{AddressKind, UserInformationError};
 
     /// Requires a selection for every item; its content must not be empty.
     struct SelectionRequired;
@@ -234,13 +217,17 @@ mod tests {
     fn user_information_is_checked() {
         let mut f = fixture(&["G1"]);
         let now = recorded_now();
-        f.order
-            .set_user_information(Default::default(), now)
-            .unwrap();
+        let mut information = valid_information();
+        if let Some(contact) = information.contact_address.as_mut() {
+            contact.address.country = None;
+        }
+        f.order.set_user_information(information, now).unwrap();
         assert_eq!(
             f.validate(),
             Err(OrderError::UserInformation(
-                UserInformationError::ContactAddressRequired
+                UserInformationError::CountryRequired {
+                    address: AddressKind::Contact
+                }
             ))
         );
     }
@@ -312,20 +299,5 @@ mod tests {
             ),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn quotes_only_to_providers_supporting_quote() {
-        let provider = Guid::random();
-        let mut policies = ProviderPolicies {
-            supported_transactions: Some(vec![Transaction::Submit]),
-            ..ProviderPolicies::default()
-        };
-        let QuoteOutcome::Reject { reason } = quote_outcome(&provider, &policies) else {
-            panic!("a provider without QUOTE must be rejected");
-        };
-        assert!(reason.contains(provider.as_str()) && reason.contains("QUOTE"));
-        policies.supported_transactions = Some(vec![Transaction::Submit, Transaction::Quote]);
-        assert_eq!(quote_outcome(&provider, &policies), QuoteOutcome::Deliver);
     }
 }
