@@ -14,6 +14,7 @@
 //! - [`admin`]: administration commands shared by the CLI and the server's admin socket.
 //! - [`ordering_api`]: the JSON Ordering API for order-management systems (`/api/v1`).
 //! - [`console`]: the web console at `/console/` (server-rendered HTML, sessions, CSRF).
+//! - [`echo_rest`]: the ECHO REST (JSON) ordering API Earthdata Search used.
 //!
 //! Application layer:
 //! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox;
@@ -44,6 +45,7 @@ pub mod config;
 pub mod console;
 pub mod credentials;
 pub mod delivery;
+pub mod echo_rest;
 pub mod error;
 pub mod oms_trigger;
 pub mod ordering_api;

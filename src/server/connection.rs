@@ -18,6 +18,7 @@ use tower::ServiceExt;
 
 use super::activity::Activity;
 use super::request_body::{self, BodyLimits};
+use crate::echo_rest;
 use crate::shutdown::Shutdown;
 
 /// How much a connection may hold the server.
@@ -98,9 +99,10 @@ async fn handle(
     limits: BodyLimits,
 ) -> Result<axum::response::Response, Infallible> {
     let _open = activity.open();
+    let path = request.uri().path().to_owned();
     let request = match request_body::receive(request, limits).await {
         Ok(request) => request,
-        Err(refusal) => return Ok(refusal),
+        Err(refusal) => return Ok(echo_rest::refusal_for(&path, refusal)),
     };
     let _handled = activity.handle();
     router.oneshot(request).await

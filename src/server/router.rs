@@ -15,6 +15,7 @@ use super::connection::ClientAddr;
 use super::listener::Scheme;
 use super::metrics::{self, Metrics, Outcome};
 use crate::app::Gateway;
+use crate::echo_rest;
 use crate::error::GatewayError;
 use crate::ordering_api;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
@@ -42,6 +43,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
         .nest("/api/v1", ordering_api::router(state.gateway.clone()))
         .merge(crate::console::router(state.gateway.clone()))
+        .merge(echo_rest::router(state.gateway.clone()))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }

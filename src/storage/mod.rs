@@ -13,9 +13,11 @@ mod deliveries;
 mod oms;
 mod oms_feed;
 mod options;
+mod order_digests;
 mod orders;
 mod outbox;
 mod policies;
+mod preferences;
 mod tokens;
 
 use std::path::Path;
@@ -137,8 +139,10 @@ fn record_tables() -> Vec<RecordTable> {
         deliveries::RECORD_TABLES,
         options::TABLES,
         oms_feed::RECORD_TABLES,
+        order_digests::TABLES,
         orders::TABLES,
         policies::TABLES,
+        preferences::TABLES,
         tokens::TABLES,
     ]
     .concat()

@@ -216,7 +216,7 @@ fn update_order_from<E: From<StorageError>>(
 }
 
 /// Commits a new order; its GUID must be new.
-fn insert_new(
+pub(super) fn insert_new(
     tx: &WriteTransaction,
     change: OrderChange,
     origin: &ChangeOrigin<'_>,

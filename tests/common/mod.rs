@@ -9,6 +9,7 @@ pub mod orders;
 pub mod partner;
 pub mod recorded_order;
 pub mod replay;
+pub mod rest;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

@@ -15,4 +15,5 @@ pub mod option_definition;
 pub mod order;
 pub mod outbox;
 pub mod policy;
+pub mod preferences;
 pub mod timestamp;

@@ -90,7 +90,7 @@ impl FormsValidator<'_> {
 
     /// Non-deprecated definitions assigned to the item's collection whose filter holds for
     /// the granule's metadata (an item without metadata matches only unfiltered assignments).
-    fn applicable_definitions(
+    pub fn applicable_definitions(
         &self,
         catalog_item: &CatalogItemRef,
     ) -> GatewayResult<Vec<OptionDefinition>> {
