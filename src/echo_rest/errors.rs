@@ -127,7 +127,7 @@ mod tests {
         assert_eq!(error.status, StatusCode::NOT_FOUND);
         assert_eq!(
             error.messages,
-            vec!["Order [ABC] does not exist".to_owned()]
+            vec!["Could not find order with guid [ABC].".to_owned()]
         );
     }
 
