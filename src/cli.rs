@@ -1,6 +1,7 @@
 //! The command line: `serve`, the administration commands and the forms tools.
 
 pub mod forms;
+pub mod oms;
 pub mod partner_sim;
 
 use std::io::Read;
@@ -52,6 +53,9 @@ pub enum Command {
     /// Inspect deliveries owed to data partners
     #[command(subcommand)]
     Deliveries(DeliveriesCommand),
+    /// Manage order-management systems (the JSON Ordering API)
+    #[command(subcommand)]
+    Oms(oms::OmsCliCommand),
     /// Run a simulated data partner (OrderFulfillment v9) for demos and tests
     PartnerSim(partner_sim::PartnerSimArgs),
     /// Copy the database consistently into a new file (while the server runs, too)
@@ -190,6 +194,7 @@ impl Command {
                 AdminCommand::RetryDelivery { id }
             }
             // The server may run elsewhere than the CLI's working directory.
+            Command::Oms(command) => AdminCommand::Oms(command.admin_command()?),
             Command::Backup { file } => AdminCommand::Backup {
                 file: std::path::absolute(&file).map_err(|e| format!("{}: {e}", file.display()))?,
             },

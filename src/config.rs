@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
 use crate::app::ServiceSettings;
+use crate::app::sign_in_throttle::SignInLimits;
 use crate::delivery::worker::DeliverySettings;
 use crate::partner::forbidden_addresses::{AddressRange, ForbiddenRanges, InvalidRange};
 use crate::server::ServeSettings;
@@ -100,6 +101,18 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub forbidden_endpoint_ranges: Vec<AddressRange>,
+    /// Failed sign-ins in a row that lock an account name [default: 10]
+    #[arg(long, env = "ECHO_GATEWAY_SIGN_IN_LOCK_AFTER")]
+    pub sign_in_lock_after: Option<u32>,
+    /// Failed sign-ins from one address (any accounts) that lock it [default: 50]
+    #[arg(long, env = "ECHO_GATEWAY_SIGN_IN_ADDRESS_LOCK_AFTER")]
+    pub sign_in_address_lock_after: Option<u32>,
+    /// First wait after the free failed sign-ins, doubled by each further one; 0: none [default: 1]
+    #[arg(long, env = "ECHO_GATEWAY_SIGN_IN_DELAY_SECONDS")]
+    pub sign_in_delay_seconds: Option<u64>,
+    /// Minutes a sign-in lock lasts (and failures are remembered) [default: 15]
+    #[arg(long, env = "ECHO_GATEWAY_SIGN_IN_LOCK_MINUTES")]
+    pub sign_in_lock_minutes: Option<u64>,
 }
 
 /// The TOML file: the same settings, snake_case keys, plus `data_dir`.
@@ -125,6 +138,10 @@ pub struct FileConfig {
     pub delivery_timeout: Option<u64>,
     pub guest_orders: Option<Switch>,
     pub forbidden_endpoint_ranges: Option<Vec<String>>,
+    pub sign_in_lock_after: Option<u32>,
+    pub sign_in_address_lock_after: Option<u32>,
+    pub sign_in_delay_seconds: Option<u64>,
+    pub sign_in_lock_minutes: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +212,7 @@ pub fn resolve(
                 .relay_wait
                 .or(file.relay_wait)
                 .map_or(ServiceSettings::default().relay_wait, Duration::from_secs),
+            sign_in: sign_in_limits(args, file),
             guest_orders: args.guest_orders.or(file.guest_orders) != Some(Switch::Off),
             ..ServiceSettings::default()
         },
@@ -226,6 +244,35 @@ pub fn forbidden_ranges(
         _ => Vec::new(),
     };
     Ok(ForbiddenRanges::default().with(configured))
+}
+
+fn sign_in_limits(args: &ServeArgs, file: &FileConfig) -> SignInLimits {
+    let defaults = SignInLimits::default();
+    let at_least_one =
+        |flag: Option<u32>, key: Option<u32>, default: u32| flag.or(key).unwrap_or(default).max(1);
+    SignInLimits {
+        account_lock_after: at_least_one(
+            args.sign_in_lock_after,
+            file.sign_in_lock_after,
+            defaults.account_lock_after,
+        ),
+        address_lock_after: at_least_one(
+            args.sign_in_address_lock_after,
+            file.sign_in_address_lock_after,
+            defaults.address_lock_after,
+        ),
+        delay: args
+            .sign_in_delay_seconds
+            .or(file.sign_in_delay_seconds)
+            .map_or(defaults.delay, Duration::from_secs),
+        lock: args
+            .sign_in_lock_minutes
+            .or(file.sign_in_lock_minutes)
+            .map_or(defaults.lock, |minutes| {
+                Duration::from_secs(minutes.max(1).saturating_mul(60))
+            }),
+        ..defaults
+    }
 }
 
 fn connection_limits(args: &ServeArgs, file: &FileConfig) -> ConnectionLimits {

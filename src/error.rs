@@ -7,6 +7,7 @@ use echo_domain::account::{AccountError, UnknownRole};
 use echo_domain::caller::AccessDenied;
 use echo_domain::catalog::CatalogError;
 use echo_domain::guid::InvalidGuid;
+use echo_domain::oms::OmsError;
 use echo_domain::option_definition::OptionDefinitionError;
 use echo_domain::order::{OrderError, OrderState};
 use echo_domain::policy::PolicyError;
@@ -19,6 +20,8 @@ pub enum GatewayError {
     TokenExpired(String),
     #[error("invalid username or password")]
     BadCredentials,
+    #[error(transparent)]
+    SignIn(#[from] SignInRefused),
     #[error("guest ordering is turned off on this gateway: sign in with an account")]
     GuestOrdersDisabled,
     #[error(transparent)]
@@ -45,6 +48,8 @@ pub enum GatewayError {
     TransactionNotSupported(String, &'static str),
     #[error(transparent)]
     Account(#[from] AccountError),
+    #[error(transparent)]
+    Oms(#[from] OmsError),
     #[error(transparent)]
     Role(#[from] UnknownRole),
     #[error(transparent)]
@@ -130,6 +135,17 @@ fn words(pascal_case: &str) -> String {
 }
 
 pub type GatewayResult<T> = Result<T, GatewayError>;
+
+/// Why a sign-in was refused before its password was checked (see `app::sign_in_throttle`).
+#[derive(Debug, Clone, Copy, thiserror::Error, PartialEq, Eq)]
+pub enum SignInRefused {
+    #[error("too many failed sign-ins: wait {seconds} s before the next attempt")]
+    Delayed { seconds: u64 },
+    #[error("sign-in is locked after too many failed attempts: try again in {seconds} s")]
+    Locked { seconds: u64 },
+    #[error("too many sign-ins are being checked at once: try again shortly")]
+    Busy,
+}
 
 /// A request that is not a valid message for its operation, whatever protocol carried it.
 /// Adapters produce these while decoding; each protocol maps them to its own errors.

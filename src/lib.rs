@@ -12,23 +12,29 @@
 //! - [`soap`]: SOAP envelopes, the v10 services, the v9 codec and relay, faults, WSDL, and the
 //!   simulated partner.
 //! - [`admin`]: administration commands shared by the CLI and the server's admin socket.
+//! - [`ordering_api`]: the JSON Ordering API for order-management systems (`/api/v1`).
+//! - [`console`]: the web console at `/console/` (server-rendered HTML, sessions, CSRF).
+//! - [`echo_rest`]: the ECHO REST (JSON) ordering API Earthdata Search used.
 //!
 //! Application layer:
-//! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox.
+//! - [`app`]: every operation, protocol-neutral: access checks, rules, persistence, outbox;
+//!   sign-in throttling and the bounded password-verification threads.
 //!
 //! Below it:
 //! - [`storage`]: redb tables, one file per concept.
 //! - [`partner`]: outbound HTTP clients to partners (pinned certificates), endpoint probe.
 //! - [`error`]: `GatewayError`, the one error type of operations.
 //! - [`credentials`]: password hashes, tokens, redaction.
+//! - [`webhook`]: Standard Webhooks secrets and signatures (OMS triggers).
 //! - [`xml`]: the bounded, DOCTYPE-free XML reader everything from outside goes through.
-//! - [`tls`]: the server's TLS identity.
+//! - [`tls`]: the server's TLS identity, and the request scheme the listeners attach.
 //! - [`shutdown`]: the shutdown signal shared by the process's tasks.
 //! - `echo_domain` and `echo_forms` (crates): pure rules and the ECHO Forms engine.
 //!
 //! The process:
 //! - [`server`]: listeners, HTTP routes, metrics, background maintenance; starts everything.
 //! - [`delivery`]: the outbox worker that sends deliveries to partners.
+//! - [`oms_trigger`]: the worker that wakes order-management systems (coalesced, signed).
 //! - [`cli`], [`config`], [`catalog_import`]: command line, configuration, catalog files.
 
 pub mod admin;
@@ -36,9 +42,13 @@ pub mod app;
 pub mod catalog_import;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod credentials;
 pub mod delivery;
+pub mod echo_rest;
 pub mod error;
+pub mod oms_trigger;
+pub mod ordering_api;
 pub mod partner;
 pub mod private_files;
 pub mod server;
@@ -46,4 +56,5 @@ pub mod shutdown;
 pub mod soap;
 pub mod storage;
 pub mod tls;
+pub mod webhook;
 pub mod xml;

@@ -11,6 +11,11 @@ use crate::private_files;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+/// Whether a request arrived over TLS (`"https"`) or not; the listener attaches it to every
+/// request, handlers read it to build absolute URLs and to mark cookies `Secure`.
+#[derive(Clone, Copy, Debug)]
+pub struct Scheme(pub &'static str);
+
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {
     #[error("{path}: {message}")]

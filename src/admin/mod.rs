@@ -7,6 +7,7 @@
 //! server executes it. Either way the same [`execute`] runs, so both paths behave the same.
 
 pub mod backup;
+pub mod oms;
 pub mod socket;
 
 use std::path::{Path, PathBuf};
@@ -70,6 +71,8 @@ pub enum AdminCommand {
     Backup {
         file: PathBuf,
     },
+    /// The registry of order-management systems.
+    Oms(oms::OmsCommand),
 }
 
 /// Runs a command against the gateway; the text is what the CLI prints.
@@ -136,6 +139,7 @@ pub fn execute(gateway: &Gateway, command: AdminCommand) -> GatewayResult<String
             Ok(format!("delivery {id} will be tried again"))
         }
         AdminCommand::Backup { file } => backup::backup(gateway, &file),
+        AdminCommand::Oms(command) => oms::execute(gateway, command),
         AdminCommand::AddCatalogItems { items } => Ok(format!(
             "stored {} catalog items",
             catalog::add_items(gateway, &operator, &items)?
@@ -151,6 +155,7 @@ fn parse_guid(guid: Option<String>) -> GatewayResult<Option<Guid>> {
 /// Where CLI commands run: on the database directly when no server has it open, otherwise
 /// through the running server's admin socket.
 pub enum Session {
+    /// Boxed: a gateway is large beside a path.
     Local(Box<Gateway>),
     Remote(PathBuf),
 }

@@ -1,5 +1,5 @@
-//! Accounts: registering providers and users (operators only), and which users a caller may
-//! see by name.
+//! Accounts: registering providers and users, resetting a password and revoking a user's
+//! tokens (operators only), and which users a caller may see by name.
 
 use super::Gateway;
 use crate::credentials;
@@ -82,6 +82,34 @@ pub fn users(
         None if caller.is_operator() => Ok(gateway.store.users()?),
         None => visible_user(gateway, caller, caller.user_guid.as_str()).map(|u| vec![u]),
     }
+}
+
+/// Sets a new password for the user named `name` (operators only); their open sessions stay
+/// until revoked with [`revoke_tokens`].
+pub fn reset_password(
+    gateway: &Gateway,
+    caller: &Caller,
+    name: &str,
+    password: &str,
+) -> GatewayResult<()> {
+    caller.require_operator()?;
+    let user = named_user(gateway, name)?;
+    let hash = credentials::hash_password(password)?;
+    Ok(gateway.store.set_password_hash(&user.guid, Some(hash))?)
+}
+
+/// Revokes every token of the user named `name` (operators only); returns how many.
+pub fn revoke_tokens(gateway: &Gateway, caller: &Caller, name: &str) -> GatewayResult<usize> {
+    caller.require_operator()?;
+    let user = named_user(gateway, name)?;
+    Ok(gateway.store.remove_tokens_of(&user.guid)?)
+}
+
+fn named_user(gateway: &Gateway, name: &str) -> GatewayResult<User> {
+    gateway
+        .store
+        .user_by_name(name)?
+        .ok_or_else(|| GatewayError::not_found("User", name))
 }
 
 fn visible_user(gateway: &Gateway, caller: &Caller, guid: &str) -> GatewayResult<User> {

@@ -4,6 +4,7 @@
 //! every delivery, provider staff their own provider's.
 
 use super::Gateway;
+use super::paging::{Page, PageRequest};
 use crate::error::{GatewayError, GatewayResult, LookupKey};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::caller::Caller;
@@ -33,6 +34,19 @@ pub fn list(
         })
         .filter(|d| state.is_none_or(|s| d.status.state == s))
         .collect())
+}
+
+/// One page of [`list`], newest first.
+pub fn newest_first(
+    gateway: &Gateway,
+    caller: &Caller,
+    provider: Option<&str>,
+    state: Option<DeliveryState>,
+    page: PageRequest,
+) -> GatewayResult<Page<Delivery>> {
+    let mut listed = list(gateway, caller, provider, state)?;
+    listed.reverse();
+    Ok(Page::of(listed, page))
 }
 
 /// One delivery of a provider the caller may act for.

@@ -10,13 +10,20 @@ pub mod catalog;
 pub mod deliveries;
 pub mod delivery_signals;
 pub mod guests;
+pub mod oms;
 pub mod options;
+pub mod order_information;
 pub mod order_processing;
 pub mod orders;
+pub mod paging;
 pub mod partner_protocol;
+pub mod password_checks;
+pub mod preferences;
 pub mod providers;
 pub mod relay;
 pub mod sessions;
+pub mod sign_in_throttle;
+pub mod stats;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +39,8 @@ use echo_domain::caller::Caller;
 use echo_domain::guid::Guid;
 use echo_domain::timestamp::Timestamp;
 use echo_forms::{FilterCache, FormCache};
+use password_checks::PasswordChecks;
+use sign_in_throttle::{SignInLimits, SignInThrottle};
 
 /// Settings the operations need.
 #[derive(Debug, Clone)]
@@ -40,6 +49,7 @@ pub struct ServiceSettings {
     pub endpoint_test_timeout: Duration,
     /// How long an inbound OrderFulfillment caller waits for the partner before POSTPONED.
     pub relay_wait: Duration,
+    pub sign_in: SignInLimits,
     /// Whether guests may sign in and order (`--guest-orders`).
     pub guest_orders: bool,
 }
@@ -50,6 +60,7 @@ impl Default for ServiceSettings {
             token_lifetime: Duration::from_secs(24 * 3600),
             endpoint_test_timeout: Duration::from_secs(10),
             relay_wait: Duration::from_secs(10),
+            sign_in: SignInLimits::default(),
             guest_orders: true,
         }
     }
@@ -67,21 +78,26 @@ pub struct Gateway {
     pub maintenance: Notify,
     /// Woken when deliveries to partners have been queued (see `delivery::worker`).
     pub deliveries: Notify,
-    /// Deliveries made pending again, and waits for deliveries to settle (boxed: the gateway
-    /// is moved by value into admin sessions).
-    pub delivery_signals: Box<DeliverySignals>,
+    /// Deliveries made pending again, and waits for deliveries to settle.
+    pub delivery_signals: DeliverySignals,
+    /// Failed sign-ins per account and address.
+    pub sign_in_throttle: SignInThrottle,
+    /// Argon2 verifications, on their own bounded threads.
+    pub password_checks: PasswordChecks,
 }
 
 impl Gateway {
     pub fn new(store: Arc<Store>, settings: ServiceSettings) -> Gateway {
         Gateway {
             store,
-            settings,
             forms: FormCache::new(),
             filters: FilterCache::new(),
             maintenance: Notify::new(),
             deliveries: Notify::new(),
-            delivery_signals: Box::default(),
+            delivery_signals: DeliverySignals::default(),
+            sign_in_throttle: SignInThrottle::new(settings.sign_in),
+            password_checks: PasswordChecks::start(settings.sign_in.verifiers),
+            settings,
         }
     }
 

@@ -94,6 +94,21 @@ pub fn policies_of_providers(
         .collect()
 }
 
+/// Every provider the caller may manage (all for operators, their own for staff), in order,
+/// with its policies if set.
+pub fn managed_providers(
+    gateway: &Gateway,
+    caller: &Caller,
+) -> GatewayResult<Vec<(Provider, Option<PolicyRecord>)>> {
+    visible_providers(gateway, caller)?
+        .into_iter()
+        .map(|provider| {
+            let policies = gateway.store.policies(provider.guid.as_str())?;
+            Ok((provider, policies))
+        })
+        .collect()
+}
+
 pub fn remove_policies(gateway: &Gateway, caller: &Caller, provider: &str) -> GatewayResult<()> {
     let provider = managed_provider(gateway, caller, provider)?;
     gateway.store.remove_policies(provider.guid.as_str())?;

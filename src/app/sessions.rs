@@ -1,8 +1,10 @@
 //! Sessions: logging in with a password (or as a guest, see [`super::guests`]), logging
 //! out, switching a session to act for one provider, and issuing tokens to users without a
 //! password (operators only). A session is a random token whose SHA-256 digest is stored with
-//! the user (or guest sign-in) and an expiry.
+//! the user (or guest sign-in) and an expiry. Password sign-ins pass the throttle
+//! (`sign_in_throttle`) before any hashing, and hash on `password_checks`.
 
+use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -25,6 +27,9 @@ pub struct LoginRequest {
     pub act_as_user: Option<String>,
     /// A provider, by GUID or short ID, the session acts for.
     pub behalf_of_provider: Option<String>,
+    /// The client's network address, throttled as well as the account; `None` for local
+    /// callers.
+    pub source: Option<IpAddr>,
 }
 
 /// Checks the password and opens a session; returns its token. User `guest` signs a guest
@@ -35,7 +40,20 @@ pub fn login(gateway: &Gateway, request: &LoginRequest) -> GatewayResult<String>
         let lifetime = gateway.settings.token_lifetime;
         return store_token(gateway, Guid::random(), None, lifetime, true);
     }
-    let user = check_password(gateway, &request.username, &request.password)?;
+    let attempt = gateway
+        .sign_in_throttle
+        .begin(&request.username, request.source)?;
+    let user = match check_password(gateway, &request.username, &request.password) {
+        Ok(user) => {
+            attempt.succeeded();
+            user
+        }
+        Err(GatewayError::BadCredentials) => {
+            attempt.failed();
+            return Err(GatewayError::BadCredentials);
+        }
+        Err(other) => return Err(other),
+    };
     let caller = Caller::of(&user, None);
     let acting_user = match &request.act_as_user {
         Some(other) => {
@@ -158,7 +176,7 @@ fn check_password(gateway: &Gateway, username: &str, password: &str) -> GatewayR
         Some(hash) => hash,
         None => DECOY.get_or_init(|| credentials::hash_password("decoy").unwrap_or_default()),
     };
-    let verified = credentials::verify_password(password, hash);
+    let verified = gateway.password_checks.verify(password, hash)?;
     match user {
         Some(user) if verified && user.password_hash.is_some() => Ok(user),
         _ => Err(GatewayError::BadCredentials),

@@ -18,6 +18,7 @@ use tower::ServiceExt;
 
 use super::activity::Activity;
 use super::request_body::{self, BodyLimits};
+use crate::echo_rest;
 use crate::shutdown::Shutdown;
 
 /// How much a connection may hold the server.
@@ -34,13 +35,22 @@ pub struct ConnectionLimits {
     pub max_body_bytes: usize,
 }
 
+/// The client's address, on every request of its connection (sign-ins are throttled by it).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
 /// Once nothing is handled any more, how long a closing connection may take to flush its
 /// last answers and say goodbye (HTTP/2 GOAWAY waits for a PING answer) before it is dropped.
 const LINGER: Duration = Duration::from_secs(1);
 
-/// Serves one connection until the client leaves, it idles out, or shutdown.
-pub async fn serve<I>(io: I, router: Router, limits: ConnectionLimits, mut shutdown: Shutdown)
-where
+/// Serves one connection from `client` until the client leaves, it idles out, or shutdown.
+pub async fn serve<I>(
+    io: I,
+    client: ClientAddr,
+    router: Router,
+    limits: ConnectionLimits,
+    mut shutdown: Shutdown,
+) where
     I: Read + Write + Unpin + Send + 'static,
 {
     let activity = Activity::new();
@@ -50,7 +60,8 @@ where
     };
     let handler = {
         let activity = activity.clone();
-        service_fn(move |request: Request<Incoming>| {
+        service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(client);
             handle(request, router.clone(), activity.clone(), body_limits)
         })
     };
@@ -88,9 +99,10 @@ async fn handle(
     limits: BodyLimits,
 ) -> Result<axum::response::Response, Infallible> {
     let _open = activity.open();
+    let path = request.uri().path().to_owned();
     let request = match request_body::receive(request, limits).await {
         Ok(request) => request,
-        Err(refusal) => return Ok(refusal),
+        Err(refusal) => return Ok(echo_rest::refusal_for(&path, refusal)),
     };
     let _handled = activity.handle();
     router.oneshot(request).await

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
-use super::connection::{self, ConnectionLimits};
+use super::connection::{self, ClientAddr, ConnectionLimits};
 use crate::shutdown::Shutdown;
 
 /// How connections on a listener are secured.
@@ -23,9 +24,7 @@ pub enum Transport {
     Plain,
 }
 
-/// Whether a request arrived over TLS; handlers read it to build absolute URLs.
-#[derive(Clone, Copy, Debug)]
-pub struct Scheme(pub &'static str);
+pub use crate::tls::Scheme;
 
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -95,14 +94,17 @@ pub async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        let (transport, router) = (transport.clone(), router.clone());
+        // The peer's address travels with each request (the console limits sign-ins by it).
+        let router = router.clone().layer(axum::Extension(ConnectInfo(peer)));
+        let transport = transport.clone();
         let mut shutdown = shutdown.clone();
         let limits = connections.limits;
         tokio::spawn(async move {
             let _permit = permit;
             match transport {
                 Transport::Plain => {
-                    connection::serve(TokioIo::new(stream), router, limits, shutdown).await;
+                    let io = TokioIo::new(stream);
+                    connection::serve(io, ClientAddr(peer), router, limits, shutdown).await;
                 }
                 Transport::Tls(acceptor) => {
                     let handshake =
@@ -115,7 +117,8 @@ pub async fn accept_loop(
                         tracing::debug!(%peer, "TLS handshake failed or timed out");
                         return;
                     };
-                    connection::serve(TokioIo::new(tls), router, limits, shutdown).await;
+                    let io = TokioIo::new(tls);
+                    connection::serve(io, ClientAddr(peer), router, limits, shutdown).await;
                 }
             }
         });

@@ -116,6 +116,14 @@ impl Metrics {
     }
 }
 
+/// Appends one counter with its help and type lines.
+pub fn counter(out: &mut String, name: &str, help: &str, value: u64) {
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

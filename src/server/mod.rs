@@ -21,6 +21,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::admin;
 use crate::app::{Gateway, ServiceSettings};
 use crate::delivery::worker::{self as delivery_worker, DeliverySettings};
+use crate::oms_trigger;
 use crate::shutdown;
 use crate::soap::partner_protocol::OrderFulfillmentV9;
 use crate::storage::{StorageError, Store};
@@ -120,6 +121,10 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
         gateway.clone(),
         Arc::new(OrderFulfillmentV9),
         settings.delivery,
+        shutdown.clone(),
+    )));
+    loops.push(tokio::spawn(oms_trigger::run(
+        gateway.clone(),
         shutdown.clone(),
     )));
     let stop = shutdown::signal();

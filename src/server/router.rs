@@ -1,4 +1,5 @@
-//! HTTP routes: SOAP endpoints, WSDL and schema documents, health and metrics.
+//! HTTP routes: SOAP endpoints, WSDL and schema documents, health and metrics, and the web
+//! console (`console`) under `/console/`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,10 +11,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 
+use super::connection::ClientAddr;
 use super::listener::Scheme;
-use super::metrics::{Metrics, Outcome};
+use super::metrics::{self, Metrics, Outcome};
 use crate::app::Gateway;
+use crate::echo_rest;
 use crate::error::GatewayError;
+use crate::ordering_api;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::wsdl;
@@ -37,6 +41,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(FULFILLMENT_PATH, get(fulfillment_wsdl).post(fulfillment))
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
+        .nest("/api/v1", ordering_api::router(state.gateway.clone()))
+        .merge(crate::console::router(state.gateway.clone()))
+        .merge(echo_rest::router(state.gateway.clone()))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }
@@ -56,21 +63,27 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let content_type = "text/plain; version=0.0.4; charset=utf-8";
-    (
-        [(header::CONTENT_TYPE, content_type)],
-        state.metrics.render(),
-    )
-        .into_response()
+    let verifications = state.gateway.password_checks.verifications();
+    let mut text = state.metrics.render();
+    metrics::counter(
+        &mut text,
+        "echo_gateway_password_verifications_total",
+        "Argon2 password verifications run by sign-ins.",
+        verifications,
+    );
+    ([(header::CONTENT_TYPE, content_type)], text).into_response()
 }
 
 /// One SOAP request: parse, dispatch on a blocking thread, answer with a response or fault.
 async fn soap(
     State(state): State<Arc<AppState>>,
     Path(port): Path<String>,
+    client: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
+    let client = client.map(|Extension(ClientAddr(address))| address.ip());
     let Some(service) = Service::from_port(&port) else {
         return (StatusCode::NOT_FOUND, "no such SOAP endpoint\n").into_response();
     };
@@ -81,7 +94,7 @@ async fn soap(
     let worker_state = state.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let request = parse_request(&body, worker_state.xml_limits)?;
-        let dispatched = dispatch(&worker_state.gateway, service, &request.operation);
+        let dispatched = dispatch(&worker_state.gateway, service, &request.operation, client);
         let operation = dispatched
             .offered
             .then(|| request.operation.name.local.clone());

@@ -1,6 +1,8 @@
 //! AuthenticationService over SOAP: decodes Login, Logout and GetProviderContextToken, calls
 //! [`app::sessions`](crate::app::sessions) and encodes the tokens.
 
+use std::net::IpAddr;
+
 use super::{Gateway, caller, response, result_response};
 use crate::app::sessions::{self, LoginRequest};
 use crate::error::GatewayResult;
@@ -8,22 +10,28 @@ use crate::soap::message::Fields;
 use crate::soap::writer::Out;
 use crate::xml::Element;
 
-pub fn handle(gateway: &Gateway, name: &str, op: &Element) -> Option<GatewayResult<Out>> {
+pub fn handle(
+    gateway: &Gateway,
+    name: &str,
+    op: &Element,
+    client: Option<IpAddr>,
+) -> Option<GatewayResult<Out>> {
     Some(match name {
-        "Login" => login(gateway, op),
+        "Login" => login(gateway, op, client),
         "Logout" => logout(gateway, op),
         "GetProviderContextToken" => provider_context_token(gateway, op),
         _ => return None,
     })
 }
 
-fn login(gateway: &Gateway, op: &Element) -> GatewayResult<Out> {
+fn login(gateway: &Gateway, op: &Element, client: Option<IpAddr>) -> GatewayResult<Out> {
     let params = Fields::params(op);
     let request = LoginRequest {
         username: params.required_text("username")?.to_owned(),
         password: params.text("password").unwrap_or_default().to_owned(),
         act_as_user: non_blank(params, "actAsUserName"),
         behalf_of_provider: non_blank(params, "behalfOfProvider"),
+        source: client,
     };
     let token = sessions::login(gateway, &request)?;
     Ok(result_response("Login", Out::echo("result").text(token)))

@@ -7,7 +7,7 @@ use super::envelope::{SoapVersion, wrap_body};
 use super::writer::{Out, escape_into};
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
 use crate::error::RequestError;
-use crate::error::{GatewayError, Malformed};
+use crate::error::{GatewayError, Malformed, SignInRefused};
 use crate::storage::StorageError;
 use echo_domain::catalog::CatalogError;
 use echo_domain::guid::Guid;
@@ -172,6 +172,10 @@ impl From<&GatewayError> for Fault {
             GatewayError::BadCredentials => {
                 Fault::new(Client, Authorization, "InvalidCredentials", message)
             }
+            GatewayError::SignIn(refused) => {
+                let (code, error_code) = sign_in_code(refused);
+                Fault::new(code, Authorization, error_code, message)
+            }
             GatewayError::GuestOrdersDisabled => {
                 Fault::new(Client, Authorization, "GuestOrdersDisabled", message)
             }
@@ -201,7 +205,10 @@ impl From<&GatewayError> for Fault {
                 invalid("TransactionNotSupported", message)
             }
             GatewayError::Catalog(e) => catalog_fault(e, message),
-            GatewayError::Account(_) | GatewayError::Role(_) | GatewayError::Guid(_) => {
+            GatewayError::Account(_)
+            | GatewayError::Role(_)
+            | GatewayError::Guid(_)
+            | GatewayError::Oms(_) => {
                 invalid("InvalidArgument", message)
             }
             GatewayError::Storage(StorageError::AlreadyExists(_)) => {
@@ -225,6 +232,16 @@ impl From<&GatewayError> for Fault {
                 )
             }
         }
+    }
+}
+
+/// A throttled sign-in is the client's doing; one refused because verifications are
+/// saturated is the server's.
+fn sign_in_code(refused: &SignInRefused) -> (FaultCode, &'static str) {
+    match refused {
+        SignInRefused::Delayed { .. } => (FaultCode::Client, "SignInDelayed"),
+        SignInRefused::Locked { .. } => (FaultCode::Client, "SignInLocked"),
+        SignInRefused::Busy => (FaultCode::Server, "SignInBusy"),
     }
 }
 

@@ -23,6 +23,8 @@ pub mod user;
 pub mod writer;
 pub mod wsdl;
 
+use std::net::IpAddr;
+
 use crate::app::Gateway;
 use crate::error::{GatewayError, GatewayResult, RequestError};
 use crate::xml::Element;
@@ -95,13 +97,19 @@ pub struct Dispatched {
     pub result: GatewayResult<Out>,
 }
 
-/// Runs one operation of `service`. Blocking work (storage, password hashing) happens here, so
-/// callers run this on a blocking thread.
-pub fn dispatch(gateway: &Gateway, service: Service, operation: &Element) -> Dispatched {
+/// Runs one operation of `service` for a client at `client` (its network address, when known:
+/// sign-ins are throttled by it). Blocking work (storage, waiting for a password check)
+/// happens here, so callers run this on a blocking thread.
+pub fn dispatch(
+    gateway: &Gateway,
+    service: Service,
+    operation: &Element,
+    client: Option<IpAddr>,
+) -> Dispatched {
     let name = operation.name.local.as_str();
     let handled = if operation.name.ns == ECHO_NS {
         match service {
-            Service::Authentication => authentication::handle(gateway, name, operation),
+            Service::Authentication => authentication::handle(gateway, name, operation, client),
             Service::User => user::handle(gateway, name, operation),
             Service::Provider => provider::handle(gateway, name, operation),
             Service::DataManagement => data_management::handle(gateway, name, operation),

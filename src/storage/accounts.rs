@@ -98,4 +98,14 @@ impl Store {
             None => Ok(None),
         }
     }
+
+    /// Replaces a user's password hash (`None`: tokens only from now on).
+    pub fn set_password_hash(&self, user: &Guid, hash: Option<String>) -> Result<(), StorageError> {
+        self.write(|tx| {
+            let mut stored = get_record_for_update::<User>(tx, USERS, user.as_str())?
+                .ok_or_else(|| StorageError::NotFound(format!("user [{user}]")))?;
+            stored.password_hash = hash;
+            put_record(tx, USERS, user.as_str(), &stored)
+        })
+    }
 }

@@ -12,10 +12,14 @@ mod catalog;
 mod commit;
 mod database;
 mod deliveries;
+mod oms;
+mod oms_feed;
 mod options;
+mod order_digests;
 mod orders;
 mod outbox;
 mod policies;
+mod preferences;
 mod tokens;
 
 use std::path::Path;
@@ -27,6 +31,7 @@ use crate::private_files;
 use serde::de::DeserializeOwned;
 
 use database::RecoveringDatabase;
+pub use oms_feed::{OmsWrite, UserSecrets, now_micros};
 pub use orders::{ChangeOrigin, OrderChange};
 pub use tokens::StoredToken;
 
@@ -139,8 +144,11 @@ fn record_tables() -> Vec<RecordTable> {
         catalog::TABLES,
         deliveries::RECORD_TABLES,
         options::TABLES,
+        oms_feed::RECORD_TABLES,
+        order_digests::TABLES,
         orders::TABLES,
         policies::TABLES,
+        preferences::TABLES,
         tokens::TABLES,
     ]
     .concat()
@@ -148,7 +156,14 @@ fn record_tables() -> Vec<RecordTable> {
 
 /// Every table keyed by sequence number.
 fn sequence_tables() -> Vec<SequenceTable> {
-    [orders::SEQUENCE_TABLES, outbox::TABLES, deliveries::TABLES].concat()
+    [
+        orders::SEQUENCE_TABLES,
+        outbox::TABLES,
+        deliveries::TABLES,
+        oms::TABLES,
+        oms_feed::TABLES,
+    ]
+    .concat()
 }
 
 fn create_tables_in(tx: &WriteTransaction) -> Result<(), StorageError> {
@@ -158,7 +173,7 @@ fn create_tables_in(tx: &WriteTransaction) -> Result<(), StorageError> {
     for table in sequence_tables() {
         tx.open_table(table)?;
     }
-    Ok(())
+    oms_feed::create_tables(tx)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StorageError> {

@@ -4,6 +4,7 @@
 
 use redb::{TableDefinition, WriteTransaction};
 
+use super::oms_feed::{self, OmsWrite};
 use super::outbox;
 use super::{
     RecordTable, SequenceTable, StorageError, Store, all_records, decode, encode, get_record,
@@ -183,15 +184,39 @@ pub(super) fn update_order_in<E: From<StorageError>>(
     origin: &ChangeOrigin<'_>,
     edit: impl FnOnce(Order) -> Result<OrderChange, E>,
 ) -> Result<(), E> {
+    update_order_from(tx, guid, origin, None, edit)
+}
+
+impl OmsWrite<'_> {
+    /// [`Store::update_order`] as part of an OMS's write: its feed marks the events as its own.
+    pub fn update_order<E: From<StorageError>>(
+        &self,
+        guid: &str,
+        origin: ChangeOrigin<'_>,
+        edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+    ) -> Result<(), E> {
+        update_order_from(self.tx, guid, &origin, Some(self.oms), edit)
+    }
+}
+
+/// [`update_order_in`] for a change an OMS made through the Ordering API (`oms`), so its feed
+/// marks the events as its own.
+fn update_order_from<E: From<StorageError>>(
+    tx: &WriteTransaction,
+    guid: &str,
+    origin: &ChangeOrigin<'_>,
+    oms: Option<u64>,
+    edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+) -> Result<(), E> {
     let previous: Order = get_record_for_update(tx, ORDERS, guid)?
         .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
     let change = edit(previous.clone())?;
-    commit_change(tx, Some(&previous), change, origin)?;
+    commit_change(tx, Some(&previous), change, origin, oms)?;
     Ok(())
 }
 
 /// Commits a new order; its GUID must be new.
-fn insert_new(
+pub(super) fn insert_new(
     tx: &WriteTransaction,
     change: OrderChange,
     origin: &ChangeOrigin<'_>,
@@ -200,7 +225,7 @@ fn insert_new(
     if get_record_for_update::<Order>(tx, ORDERS, guid)?.is_some() {
         return Err(StorageError::AlreadyExists(format!("order [{guid}]")));
     }
-    commit_change(tx, None, change, origin)
+    commit_change(tx, None, change, origin, None)
 }
 
 fn commit_change(
@@ -208,6 +233,7 @@ fn commit_change(
     previous: Option<&Order>,
     change: OrderChange,
     origin: &ChangeOrigin<'_>,
+    oms: Option<u64>,
 ) -> Result<(), StorageError> {
     let order = &change.order;
     let now = Timestamp::now();
@@ -216,6 +242,7 @@ fn commit_change(
     for request in change.deliveries {
         outbox::enqueue(tx, request, now)?;
     }
+    oms_feed::record_order_change(tx, previous, order, oms)?;
     append_change(tx, origin, &order.guid, state_changes(previous, order))
 }
 

@@ -4,7 +4,9 @@
 use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 
-use super::{RecordTable, StorageError, Store, get_record, put_record};
+use redb::ReadableTable;
+
+use super::{RecordTable, StorageError, Store, decode, get_record, put_record};
 use echo_domain::guid::Guid;
 use echo_domain::timestamp::Timestamp;
 
@@ -36,5 +38,23 @@ impl Store {
     /// Revokes a token; true when it existed.
     pub fn remove_token(&self, digest: &str) -> Result<bool, StorageError> {
         self.write(|tx| Ok(tx.open_table(TOKENS)?.remove(digest)?.is_some()))
+    }
+
+    /// Revokes every token of one user; returns how many there were.
+    pub fn remove_tokens_of(&self, user: &Guid) -> Result<usize, StorageError> {
+        self.write(|tx| {
+            let mut table = tx.open_table(TOKENS)?;
+            let mut digests = Vec::new();
+            for entry in table.iter()? {
+                let (digest, value) = entry?;
+                if decode::<StoredToken>(value.value())?.user == *user {
+                    digests.push(digest.value().to_owned());
+                }
+            }
+            for digest in &digests {
+                table.remove(digest.as_str())?;
+            }
+            Ok(digests.len())
+        })
     }
 }

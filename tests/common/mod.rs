@@ -11,6 +11,7 @@ pub mod partner;
 pub mod process;
 pub mod recorded_order;
 pub mod replay;
+pub mod rest;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

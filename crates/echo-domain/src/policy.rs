@@ -12,6 +12,9 @@ use super::timestamp::Timestamp;
 
 /// The only routing ECHO 10 used: the v9 OrderFulfillment contract.
 pub const ORDER_FULFILLMENT_V9: &str = "ORDER_FULFILLMENT_V9";
+/// Provider orders are fulfilled by the provider's order-management system through the JSON
+/// Ordering API: no SOAP deliveries; the OMS answers by PATCH.
+pub const OMS_ROUTING: &str = "OMS";
 /// Tries when a policy does not say (ECHO's form default).
 pub const DEFAULT_RETRY_ATTEMPTS: i64 = 3;
 pub const MAX_RETRY_ATTEMPTS: i64 = 1000;
@@ -92,7 +95,7 @@ pub enum PolicyError {
     RetryWaitTime(i64),
     #[error("MaxItemsPerOrder [{0}] must be greater than 0")]
     MaxItemsPerOrder(i64),
-    #[error("Routing [{0}] is not supported: the only routing is {ORDER_FULFILLMENT_V9}")]
+    #[error("Routing [{0}] is not supported: expected {ORDER_FULFILLMENT_V9} or {OMS_ROUTING}")]
     Routing(String),
     #[error("EndPoint [{0}] must be an https URL with a host when SslEnabled is true")]
     EndpointNotHttps(String),
@@ -131,6 +134,7 @@ impl ProviderPolicies {
         )?;
         if let Some(routing) = &self.routing
             && routing != ORDER_FULFILLMENT_V9
+            && routing != OMS_ROUTING
         {
             return Err(PolicyError::Routing(routing.clone()));
         }
@@ -148,6 +152,11 @@ impl ProviderPolicies {
                 .unwrap_or(DEFAULT_RETRY_WAIT_SECONDS)
                 .max(0),
         }
+    }
+
+    /// True when an OMS, not a SOAP delivery, fulfils this provider's orders.
+    pub fn routes_to_oms(&self) -> bool {
+        self.routing.as_deref() == Some(OMS_ROUTING)
     }
 
     pub fn supports(&self, transaction: Transaction) -> bool {

@@ -157,7 +157,7 @@ fn visible(caller: &Caller, definition: &OptionDefinition) -> bool {
 }
 
 /// A definition the caller may change.
-fn managed_definition(
+pub(super) fn managed_definition(
     gateway: &Gateway,
     caller: &Caller,
     guid: &str,

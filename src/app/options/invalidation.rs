@@ -45,7 +45,7 @@ fn invalidate_orders_of(gateway: &Gateway, definition: &OptionDefinition) -> Gat
 }
 
 /// Whether an item of `order` carries a selection answering `definition`.
-fn answers(order: &Order, definition: &OptionDefinition) -> bool {
+pub(super) fn answers(order: &Order, definition: &OptionDefinition) -> bool {
     order.items().iter().any(|item| {
         item.option_selection
             .as_ref()
@@ -55,7 +55,7 @@ fn answers(order: &Order, definition: &OptionDefinition) -> bool {
 
 /// Submitted orders are left as they are: only orders whose every provider order still
 /// awaits submission go back to NOT_VALIDATED.
-fn order_awaits_submission(order: &Order) -> bool {
+pub(super) fn order_awaits_submission(order: &Order) -> bool {
     order
         .provider_orders()
         .iter()

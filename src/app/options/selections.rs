@@ -90,7 +90,7 @@ impl FormsValidator<'_> {
 
     /// Non-deprecated definitions assigned to the item's collection whose filter holds for
     /// the granule's metadata (an item without metadata matches only unfiltered assignments).
-    fn applicable_definitions(
+    pub fn applicable_definitions(
         &self,
         catalog_item: &CatalogItemRef,
     ) -> GatewayResult<Vec<OptionDefinition>> {
@@ -126,22 +126,30 @@ impl FormsValidator<'_> {
     }
 
     fn compiled(&self, definition: &OptionDefinition) -> GatewayResult<Arc<CompiledForm>> {
-        if let Some(form) = self.gateway.forms.get(definition.guid.as_str()) {
-            return Ok(form);
-        }
-        let stored = self.gateway.store.option_definitions()?;
-        let imports = StoredImports {
-            definitions: &stored,
-            provider: &definition.provider,
-        };
-        self.gateway
-            .forms
-            .get_or_compile(definition.guid.as_str(), &definition.form, &imports)
-            .map_err(|e| {
-                GatewayError::Internal(format!(
-                    "stored form {} no longer compiles: {e}",
-                    definition.guid
-                ))
-            })
+        compiled_form(self.gateway, definition)
     }
+}
+
+/// A stored definition's form, compiled once and cached.
+pub(super) fn compiled_form(
+    gateway: &Gateway,
+    definition: &OptionDefinition,
+) -> GatewayResult<Arc<CompiledForm>> {
+    if let Some(form) = gateway.forms.get(definition.guid.as_str()) {
+        return Ok(form);
+    }
+    let stored = gateway.store.option_definitions()?;
+    let imports = StoredImports {
+        definitions: &stored,
+        provider: &definition.provider,
+    };
+    gateway
+        .forms
+        .get_or_compile(definition.guid.as_str(), &definition.form, &imports)
+        .map_err(|e| {
+            GatewayError::Internal(format!(
+                "stored form {} no longer compiles: {e}",
+                definition.guid
+            ))
+        })
 }

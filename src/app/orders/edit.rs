@@ -5,7 +5,7 @@
 use super::change_order;
 use crate::app::Gateway;
 use crate::app::options::selections::FormsValidator;
-use crate::error::{GatewayError, GatewayResult};
+use crate::error::{GatewayError, GatewayResult, RequestError};
 use crate::storage::{ChangeOrigin, OrderChange};
 use echo_domain::caller::Caller;
 use echo_domain::catalog::CatalogError;
@@ -44,25 +44,65 @@ pub struct NewOrder {
     pub items: Vec<OrderItemInput>,
 }
 
+/// The longest idempotency key [`create_once`] accepts.
+pub const MAX_DIGEST_LENGTH: usize = 256;
+
 /// Creates an order owned by the caller; returns its GUID.
 pub fn create(gateway: &Gateway, caller: &Caller, new: NewOrder) -> GatewayResult<Guid> {
+    let order = new_order(gateway, caller, new)?;
+    let guid = order.guid.clone();
+    gateway
+        .store
+        .insert_order(change_of(order), origin(caller))?;
+    Ok(guid)
+}
+
+/// Creates an order owned by the caller unless the caller already created one with the
+/// idempotency key `digest`; returns the GUID of the order the key names. The key is stored
+/// with the order in one transaction, so a retried create never makes a second order.
+pub fn create_once(
+    gateway: &Gateway,
+    caller: &Caller,
+    new: NewOrder,
+    digest: &str,
+) -> GatewayResult<Guid> {
+    if digest.is_empty() || digest.chars().count() > MAX_DIGEST_LENGTH {
+        return Err(RequestError::Invalid {
+            element: "digest".into(),
+            value: digest.chars().take(40).collect(),
+            expected: "1 to 256 characters",
+        }
+        .into());
+    }
+    let order = new_order(gateway, caller, new)?;
+    let owner = caller.user_guid.clone();
+    Ok(gateway
+        .store
+        .insert_order_once(&owner, digest, change_of(order), origin(caller))?)
+}
+
+fn new_order(gateway: &Gateway, caller: &Caller, new: NewOrder) -> GatewayResult<Order> {
     let now = Timestamp::now();
     let mut order = Order::new(Guid::random(), caller.user_guid.clone(), now);
     order.guest = caller.guest;
     order.notify_level = new.notify_level;
     order.client_identity = new.client_identity;
     add_to(gateway, &mut order, &new.items, now)?;
-    let guid = order.guid.clone();
-    let origin = ChangeOrigin {
-        actor: &caller.user_guid,
-        operation: "CreateOrder",
-    };
-    let change = OrderChange {
+    Ok(order)
+}
+
+fn change_of(order: Order) -> OrderChange {
+    OrderChange {
         order,
         deliveries: Vec::new(),
-    };
-    gateway.store.insert_order(change, origin)?;
-    Ok(guid)
+    }
+}
+
+fn origin(caller: &Caller) -> ChangeOrigin<'_> {
+    ChangeOrigin {
+        actor: &caller.user_guid,
+        operation: "CreateOrder",
+    }
 }
 
 /// Adds items to order `order`; returns the new order items' GUIDs, in input order.

@@ -136,8 +136,9 @@ pub fn resubmit_provider_order(
         .update_order_inserting(&request.order, origin, |mut order| {
             let copy =
                 order.resubmit(&provider, new_guid.clone(), tracking_id, Timestamp::now())?;
+            let submit = vec![delivery(&copy, &provider, Transaction::Submit)];
             let resubmitted = OrderChange {
-                deliveries: vec![delivery(&copy, &provider, Transaction::Submit)],
+                deliveries: crate::app::oms::routing::soap_only(gateway, submit)?,
                 order: copy,
             };
             let original = OrderChange {

@@ -1,12 +1,14 @@
 //! Orders as their owners (and operators) handle them: `edit` creates orders and changes their
 //! items and user information, `lifecycle` moves them through the state machine (validate,
 //! quote, submit, cancel, resubmit, remove) and queues the deliveries a change owes partners,
-//! `query` reads orders as the caller may see them. Every change commits the order, its
-//! outbox entries and its change record in one transaction, or nothing.
+//! `query` reads orders as the caller may see them, `search` finds them for the console.
+//! Every change commits the order, its outbox entries and its change record in one
+//! transaction, or nothing.
 
 pub mod edit;
 pub mod lifecycle;
 pub mod query;
+pub mod search;
 
 use std::collections::BTreeMap;
 
@@ -36,7 +38,7 @@ fn change_order(
         .store
         .update_order(guid, origin, |mut order| {
             caller.require_order_owner(&order.guid, &order.owner_guid)?;
-            let deliveries = change(&mut order)?;
+            let deliveries = crate::app::oms::routing::soap_only(gateway, change(&mut order)?)?;
             Ok(OrderChange { order, deliveries })
         })
         .inspect(|()| gateway.deliveries.notify_one())

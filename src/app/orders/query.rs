@@ -144,7 +144,7 @@ fn visible_order(gateway: &Gateway, caller: &Caller, guid: &str) -> GatewayResul
     view(caller, stored_order(gateway, guid)?)
 }
 
-fn view(caller: &Caller, order: Order) -> GatewayResult<Order> {
+pub(super) fn view(caller: &Caller, order: Order) -> GatewayResult<Order> {
     let providers = order.provider_orders().iter().map(|p| &p.key.provider_guid);
     Ok(
         match caller.order_view(&order.guid, &order.owner_guid, providers)? {
@@ -155,7 +155,7 @@ fn view(caller: &Caller, order: Order) -> GatewayResult<Order> {
 }
 
 /// The orders a nil list of orders means: one's own; a provider's staff, their provider's.
-fn callers_orders(gateway: &Gateway, caller: &Caller) -> GatewayResult<Vec<Order>> {
+pub(super) fn callers_orders(gateway: &Gateway, caller: &Caller) -> GatewayResult<Vec<Order>> {
     let mut orders = gateway.store.orders_of_owner(&caller.user_guid)?;
     if let Some(provider) = caller.provider.as_ref().filter(|_| !caller.is_operator()) {
         for order in gateway.store.orders_of_provider(provider)? {

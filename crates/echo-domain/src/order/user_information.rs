@@ -111,11 +111,7 @@ impl UserInformation {
             &mut self.contact_address,
         ];
         for contact in contacts.into_iter().flatten() {
-            contact.guid.get_or_insert_with(Guid::random);
-            contact.address.guid.get_or_insert_with(Guid::random);
-            for phone in &mut contact.phones {
-                phone.guid.get_or_insert_with(Guid::random);
-            }
+            contact.assign_missing_guids();
         }
     }
 
@@ -130,6 +126,17 @@ impl UserInformation {
             .into_iter()
             .filter_map(|(kind, contact)| Some((kind, contact.as_ref()?)))
             .try_for_each(|(kind, contact)| contact.address.validate(kind))
+    }
+}
+
+impl Contact {
+    /// Gives the contact, its address and its phones a fresh GUID where they have none.
+    pub fn assign_missing_guids(&mut self) {
+        self.guid.get_or_insert_with(Guid::random);
+        self.address.guid.get_or_insert_with(Guid::random);
+        for phone in &mut self.phones {
+            phone.guid.get_or_insert_with(Guid::random);
+        }
     }
 }
 

@@ -1,0 +1,121 @@
+//! PATCH of a project item by its primary OMS: a status is the provider-order change the
+//! README's PATCH table names for the current state, applied as a partner's report through
+//! the one transition table (illegal ones are refused with the current state); user secrets
+//! merge. Every change leaves a line in the provider order's StatusMessage (secrets by key,
+//! never by value) and commits with its events in one transaction.
+
+use super::administered_oms;
+use super::feed::{ItemView, item_view, readable_item};
+use crate::app::Gateway;
+use crate::error::{GatewayError, GatewayResult, RequestError};
+use crate::storage::{ChangeOrigin, OrderChange, StorageError, UserSecrets};
+use echo_domain::caller::Caller;
+use echo_domain::oms::{OmsError, StatusType, requested_change};
+use echo_domain::order::{ProviderReport, ReportedChange};
+use echo_domain::timestamp::Timestamp;
+
+/// The largest number of user secrets one PATCH may set.
+pub const MAX_SECRETS: usize = 100;
+
+/// What a PATCH asks for; at least one part.
+pub struct ItemUpdate {
+    /// The EOSC status: a free value (the reason, for `rejected`) and its type.
+    pub status: Option<(String, StatusType)>,
+    pub user_secrets: Option<UserSecrets>,
+}
+
+pub fn update(
+    gateway: &Gateway,
+    caller: &Caller,
+    oms: u64,
+    project: u64,
+    item: u64,
+    update: ItemUpdate,
+) -> GatewayResult<ItemView> {
+    let (oms, all) = administered_oms(gateway, caller, oms)?;
+    let (view, roles) = readable_item(gateway, &all, &oms, project, item)?;
+    if !roles.provider {
+        return Err(OmsError::NotPrimary { item }.into());
+    }
+    let mut reports = Vec::new();
+    if let Some((value, status)) = &update.status {
+        let current = view.provider_order.state();
+        let change = requested_change(current, *status).ok_or(OmsError::StatusNotApplicable {
+            current,
+            requested: status.name(),
+        })?;
+        let line = format!("OMS {}: status {} ({value})", oms.name, status.name());
+        reports.push(ProviderReport::new(change, line));
+    }
+    let secrets = update.user_secrets.filter(|s| !s.is_empty());
+    if let Some(secrets) = &secrets {
+        if secrets.len() > MAX_SECRETS {
+            return Err(RequestError::Invalid {
+                element: "user_secrets".into(),
+                value: secrets.len().to_string(),
+                expected: "at most 100 entries",
+            }
+            .into());
+        }
+        let keys: Vec<&str> = secrets.keys().map(String::as_str).collect();
+        let line = format!(
+            "OMS {}: user_secrets changed: {}",
+            oms.name,
+            keys.join(", ")
+        );
+        reports.push(ProviderReport::new(ReportedChange::Nothing, line));
+    }
+    if reports.is_empty() {
+        return Err(RequestError::Missing("status or user_secrets".into()).into());
+    }
+    let key = view.provider_order.key.clone();
+    let provider = key.provider_guid.clone();
+    let origin = ChangeOrigin {
+        actor: &caller.user_guid,
+        operation: "PatchProjectItem",
+    };
+    gateway.store.oms_write(oms.id, |write| {
+        if let Some(secrets) = &secrets {
+            write.merge_user_secrets(&key, item, project, secrets)?;
+        }
+        let outcome = write.update_order(key.order_guid.as_str(), origin, |mut order| {
+            let mut changed = false;
+            for report in &reports {
+                changed |= order
+                    .apply_report(&provider, report, Timestamp::now())
+                    .map_err(GatewayError::from)?;
+            }
+            match changed {
+                true => Ok(OrderChange {
+                    order,
+                    deliveries: Vec::new(),
+                }),
+                false => Err(Patch::AlreadyInPlace),
+            }
+        });
+        match outcome {
+            Ok(()) | Err(Patch::AlreadyInPlace) => Ok(()),
+            Err(Patch::Refused(error)) => Err(error),
+        }
+    })?;
+    item_view(gateway, project, item)
+}
+
+/// Why the order part of a PATCH committed nothing.
+enum Patch {
+    /// A repeated PATCH: its effect is already in place, which is success.
+    AlreadyInPlace,
+    Refused(GatewayError),
+}
+
+impl From<GatewayError> for Patch {
+    fn from(error: GatewayError) -> Self {
+        Patch::Refused(error)
+    }
+}
+
+impl From<StorageError> for Patch {
+    fn from(error: StorageError) -> Self {
+        Patch::Refused(error.into())
+    }
+}
