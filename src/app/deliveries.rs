@@ -121,7 +121,7 @@ mod tests {
             items: Vec::new(),
             properties: None,
         };
-        gateway.store.enqueue_relay(&request).expect("queued")
+        gateway.store.enqueue_relay(&request).expect("queued").id
     }
 
     fn ids(listed: GatewayResult<Vec<Delivery>>) -> Vec<u64> {

@@ -11,43 +11,19 @@ use std::sync::Arc;
 
 use super::{Gateway, blocking};
 use crate::error::{GatewayError, GatewayResult};
+use crate::storage::Relayed;
 use echo_domain::caller::Caller;
 use echo_domain::delivery::DeliveryState;
 use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
 
-/// Relays `request` for `caller` and waits for the partner's answer, or POSTPONED.
-pub async fn relay(
-    gateway: Arc<Gateway>,
-    caller: Caller,
-    request: FulfillmentRequest,
-) -> GatewayResult<FulfillmentAnswer> {
-    let worker = gateway.clone();
-    let id = blocking(move || accept(&worker, &caller, &request)).await?;
-    let mut watch = gateway.delivery_signals.watch(id);
-    gateway.deliveries.notify_one();
-    // A repeated request may find its delivery answered already.
-    if let Some(answer) = answer(&gateway, id).await? {
-        return Ok(answer);
-    }
-    if watch.settled_within(gateway.settings.relay_wait).await {
-        return Ok(answer(&gateway, id).await?.unwrap_or_else(postponed));
-    }
-    Ok(postponed())
-}
-
-/// The partner's answer, once the delivery is done.
-async fn answer(gateway: &Arc<Gateway>, id: u64) -> GatewayResult<Option<FulfillmentAnswer>> {
-    let store = gateway.store.clone();
-    let delivery = blocking(move || Ok(store.delivery(id)?)).await?;
-    Ok(delivery.and_then(|d| match d.status.state {
-        DeliveryState::Done => d.status.answer,
-        _ => None,
-    }))
-}
-
 /// Checks the caller may relay to the request's provider, which must have policies, and
-/// queues the request durably; returns its delivery id (the first one's, for a repeat).
-fn accept(gateway: &Gateway, caller: &Caller, request: &FulfillmentRequest) -> GatewayResult<u64> {
+/// queues the request durably. Blocking: adapters run it on the same blocking thread as the
+/// authentication and decoding before it, so a fresh request costs one hand-off.
+pub fn accept(
+    gateway: &Gateway,
+    caller: &Caller,
+    request: &FulfillmentRequest,
+) -> GatewayResult<Relayed> {
     let provider = gateway.find_provider(request.provider_order.provider_guid.as_str())?;
     caller.require_provider_access(&provider.guid)?;
     if gateway.store.policies(provider.guid.as_str())?.is_none() {
@@ -57,6 +33,41 @@ fn accept(gateway: &Gateway, caller: &Caller, request: &FulfillmentRequest) -> G
         ));
     }
     Ok(gateway.store.enqueue_relay(request)?)
+}
+
+/// Waits for the partner's answer to an accepted request, at most the relay wait, or
+/// POSTPONED. A fresh request with no relay wait is answered at once, without a look at
+/// storage: nobody can have answered it yet.
+pub async fn answer(gateway: Arc<Gateway>, relayed: Relayed) -> GatewayResult<FulfillmentAnswer> {
+    let wait = gateway.settings.relay_wait;
+    gateway.deliveries.notify_one();
+    if wait.is_zero() && !relayed.repeated {
+        return Ok(postponed());
+    }
+    let mut watch = gateway.delivery_signals.watch(relayed.id);
+    // A repeated request may find its delivery answered already.
+    if let Some(answer) = partner_answer(&gateway, relayed.id).await? {
+        return Ok(answer);
+    }
+    if watch.settled_within(wait).await {
+        return Ok(partner_answer(&gateway, relayed.id)
+            .await?
+            .unwrap_or_else(postponed));
+    }
+    Ok(postponed())
+}
+
+/// The partner's answer, once the delivery is done.
+async fn partner_answer(
+    gateway: &Arc<Gateway>,
+    id: u64,
+) -> GatewayResult<Option<FulfillmentAnswer>> {
+    let store = gateway.store.clone();
+    let delivery = blocking(move || Ok(store.delivery(id)?)).await?;
+    Ok(delivery.and_then(|d| match d.status.state {
+        DeliveryState::Done => d.status.answer,
+        _ => None,
+    }))
 }
 
 fn postponed() -> FulfillmentAnswer {

@@ -72,7 +72,7 @@ impl Schedule {
     }
 
     /// Takes the due deliveries that may start now, within the limits, oldest first for each
-    /// provider, and counts them in flight.
+    /// provider (and providers by their oldest), and counts them in flight.
     pub fn start_due(&mut self, now: Timestamp) -> Vec<u64> {
         while let Some(&(due, id)) = self.timers.first() {
             if due > now {
@@ -82,9 +82,19 @@ impl Schedule {
             let provider = self.items[&id].key.provider_guid.clone();
             self.ready.entry(provider).or_default().insert(id);
         }
+        // The provider whose oldest waiting delivery is oldest goes first, so under the global
+        // limit no provider is starved by others (the cost grows with the providers that have
+        // due deliveries, never with the backlog).
+        let mut providers: Vec<(u64, Guid)> = (self.ready.iter())
+            .filter_map(|(provider, waiting)| Some((*waiting.first()?, provider.clone())))
+            .collect();
+        providers.sort_unstable();
         let mut started = Vec::new();
         let mut emptied = Vec::new();
-        for (provider, waiting) in &mut self.ready {
+        for (_, provider) in providers {
+            let Some(waiting) = self.ready.get_mut(&provider) else {
+                continue;
+            };
             let running = self.per_provider.entry(provider.clone()).or_default();
             while self.in_flight.len() < self.limits.concurrency
                 && *running < self.limits.per_provider
@@ -95,7 +105,7 @@ impl Schedule {
                 started.push(id);
             }
             if waiting.is_empty() {
-                emptied.push(provider.clone());
+                emptied.push(provider);
             }
         }
         for provider in emptied {

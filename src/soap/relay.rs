@@ -66,12 +66,14 @@ async fn relay(
     body: Vec<u8>,
     limits: XmlLimits,
 ) -> GatewayResult<(Transaction, FulfillmentAnswer)> {
-    let reader = gateway.clone();
-    let (caller, request) =
-        blocking(move || decode(&reader, token.as_deref(), &body, limits)).await?;
-    let transaction = request.transaction;
-    let answer = app_relay::relay(gateway, caller, request).await?;
-    Ok((transaction, answer))
+    let accepting = gateway.clone();
+    let (transaction, relayed) = blocking(move || {
+        let (caller, request) = decode(&accepting, token.as_deref(), &body, limits)?;
+        let relayed = app_relay::accept(&accepting, &caller, &request)?;
+        Ok((request.transaction, relayed))
+    })
+    .await?;
+    Ok((transaction, app_relay::answer(gateway, relayed).await?))
 }
 
 /// Authenticates the bearer token, then reads the request from its envelope.

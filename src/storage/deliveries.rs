@@ -24,14 +24,23 @@ const RELAY_KEYS: RecordTable = TableDefinition::new("relay_keys");
 pub(super) const TABLES: &[SequenceTable] = &[RELAYED];
 pub(super) const RECORD_TABLES: &[RecordTable] = &[RELAY_KEYS];
 
+/// A relayed request in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relayed {
+    /// Its delivery id.
+    pub id: u64,
+    /// Whether its idempotency key was seen before (so it may have been answered already).
+    pub repeated: bool,
+}
+
 impl Store {
     /// Queues a request relayed for an upstream broker, keeping its idempotency key end to
-    /// end; a request whose key was seen before is not queued again. Returns the delivery id.
-    pub fn enqueue_relay(&self, request: &FulfillmentRequest) -> Result<u64, StorageError> {
+    /// end; a request whose key was seen before is not queued again.
+    pub fn enqueue_relay(&self, request: &FulfillmentRequest) -> Result<Relayed, StorageError> {
         let key = request.idempotency_key.as_str();
         self.write(|tx| {
             if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key)? {
-                return Ok(id);
+                return Ok(Relayed { id, repeated: true });
             }
             let delivery = DeliveryRequest {
                 provider_order: request.provider_order.clone(),
@@ -42,7 +51,10 @@ impl Store {
             tx.open_table(RELAYED)?
                 .insert(id, encode(request)?.as_slice())?;
             put_record(tx, RELAY_KEYS, key, &id)?;
-            Ok(id)
+            Ok(Relayed {
+                id,
+                repeated: false,
+            })
         })
     }
 

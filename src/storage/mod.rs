@@ -31,6 +31,7 @@ use crate::private_files;
 use serde::de::DeserializeOwned;
 
 use database::RecoveringDatabase;
+pub use deliveries::Relayed;
 pub use oms_feed::{OmsWrite, UserSecrets, now_micros};
 pub use orders::{ChangeOrigin, OrderChange};
 pub use tokens::StoredToken;
