@@ -250,6 +250,11 @@ def test_provider_staff_check_save_and_deprecate_option_definitions(gateway, bro
     browser.click("#definition-form button[value=save]")
     errors = [f.text for f in browser.find_all("#findings li.error")]
     assert errors, browser.find("main").text
+    # The finding says where the control with the bad ref starts in the uploaded form.
+    line = next(n for n, text in enumerate(bad.splitlines(), 1) if 'ref="prov:nowhere"' in text)
+    column = bad.splitlines()[line - 1].index("<") + 1
+    where = "line %d, column %d" % (line, column)
+    assert any(e.startswith(where) for e in errors), (where, errors)
     assert name not in browser.find("table").text, "a form with errors was saved"
 
     browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", good)
