@@ -28,9 +28,10 @@ impl From<CsrfRefused> for ConsoleError {
     }
 }
 
-impl IntoResponse for ConsoleError {
-    fn into_response(self) -> Response {
-        let (status, message) = match &self {
+impl ConsoleError {
+    /// The HTTP status and the sentence the page shows.
+    pub fn status_and_message(&self) -> (StatusCode, String) {
+        match self {
             ConsoleError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "The form was not sent from a console page of this session (missing or wrong \
@@ -38,7 +39,13 @@ impl IntoResponse for ConsoleError {
                     .to_owned(),
             ),
             ConsoleError::Gateway(error) => (status_of(error), message_of(error)),
-        };
+        }
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        let (status, message) = self.status_and_message();
         let title = status.canonical_reason().unwrap_or("Error");
         let body = format!(
             "<p class=\"error\" role=\"alert\">{}</p>",
@@ -59,6 +66,8 @@ fn status_of(error: &GatewayError) -> StatusCode {
             StatusCode::INTERNAL_SERVER_ERROR
         }
         GatewayError::EndpointUnreachable(_) => StatusCode::BAD_GATEWAY,
+        // The gateway-wide sign-in throttle refused before any password was checked.
+        GatewayError::SignIn(_) => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -68,6 +77,8 @@ fn message_of(error: &GatewayError) -> String {
     if status_of(error) == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(%error, "console request failed");
         "The gateway could not complete the request; the server log has the details.".to_owned()
+    } else if let GatewayError::SignIn(refused) = error {
+        format!("Sign-in refused: {refused}.")
     } else {
         error.to_string()
     }

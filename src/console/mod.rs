@@ -11,7 +11,6 @@ mod certificate;
 mod chart;
 mod deliveries;
 mod failure;
-mod limiter;
 mod options;
 mod orders;
 mod page;
@@ -27,22 +26,17 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 
 use crate::app::Gateway;
-use limiter::SignInLimiter;
 
 /// What every console handler shares.
 pub struct Console {
     gateway: Arc<Gateway>,
-    limiter: SignInLimiter,
 }
 
 type ConsoleState = Arc<Console>;
 
 /// The console's routes, all under `/console/`.
 pub fn router<S: Clone + Send + Sync + 'static>(gateway: Arc<Gateway>) -> Router<S> {
-    let state = Arc::new(Console {
-        gateway,
-        limiter: SignInLimiter::default(),
-    });
+    let state = Arc::new(Console { gateway });
     Router::new()
         .route("/console", get(|| async { Redirect::to("/console/") }))
         .route("/console/", get(providers::home))

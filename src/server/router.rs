@@ -11,13 +11,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 
-use super::connection::ClientAddr;
 use super::listener::Scheme;
 use super::metrics::{self, Metrics, Outcome};
 use crate::app::Gateway;
 use crate::echo_rest;
 use crate::error::GatewayError;
 use crate::ordering_api;
+use crate::peer::PeerIp;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::wsdl;
@@ -78,12 +78,11 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 async fn soap(
     State(state): State<Arc<AppState>>,
     Path(port): Path<String>,
-    client: Option<Extension<ClientAddr>>,
+    PeerIp(client): PeerIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let client = client.map(|Extension(ClientAddr(address))| address.ip());
     let Some(service) = Service::from_port(&port) else {
         return (StatusCode::NOT_FOUND, "no such SOAP endpoint\n").into_response();
     };
