@@ -14,6 +14,8 @@ pub enum ConsoleError {
     Csrf,
     /// An operation refused or failed.
     Gateway(GatewayError),
+    /// A live list asked for while as many are open as allowed.
+    TooManyStreams,
 }
 
 impl From<GatewayError> for ConsoleError {
@@ -39,6 +41,10 @@ impl ConsoleError {
                     .to_owned(),
             ),
             ConsoleError::Gateway(error) => (status_of(error), message_of(error)),
+            ConsoleError::TooManyStreams => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many live lists are open; close a few console tabs and reload.".to_owned(),
+            ),
         }
     }
 }

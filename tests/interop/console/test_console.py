@@ -120,12 +120,18 @@ def test_a_failed_delivery_appears_live_and_a_retry_turns_it_done(gateway, token
     browser.sign_in(*operator)
     browser.visit("/console/deliveries?provider=%s&state=failed" % pid)
     assert browser.find("#live-rows").text == ""
+    # The list is kept current by server-sent events (an open EventSource), not by polling.
+    browser.wait_for(lambda: browser.find("#live-rows").get_attribute("data-live") == "open",
+                     "the live list's event stream did not open")
     browser.driver.execute_script("window.notReloaded = true;")
 
     order = submitted_order(gateway, buyer_token(gateway), [item])
     browser.wait_for(lambda: order in browser.find("#live-rows").text,
                      "the failed delivery did not appear in the open list")
     assert browser.driver.execute_script("return window.notReloaded === true;"), "the page was reloaded"
+    fetched = browser.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name);")
+    assert not [u for u in fetched if "/console/deliveries/" in u and "/events" not in u], fetched
     browser.shot("live")
 
     partner = PartnerSim(tmp_path, "--answer", "automatic")
