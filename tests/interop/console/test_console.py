@@ -158,6 +158,52 @@ def test_a_failed_delivery_appears_live_and_a_retry_turns_it_done(gateway, token
         partner.stop()
 
 
+SECRET_FORM = """<form xmlns="http://echo.nasa.gov/v9/echoforms" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+      targetNamespace="http://example.com/ftp">
+  <model><instance><f:ftp xmlns:f="http://example.com/ftp"><f:user>anonymous</f:user><f:password/></f:ftp></instance></model>
+  <ui>
+    <input id="user" label="FTP user" ref="f:user" type="xs:string"/>
+    <secret id="password" label="FTP password" ref="f:password" type="xs:string"/>
+  </ui>
+</form>"""
+
+
+def test_secret_values_never_reach_the_order_page(gateway, browser, operator):
+    pid, guid, member = gateway.new_provider_with_member("SECRET")
+    collection = "C-%s" % pid
+    item = "G-%s" % pid
+    gateway.import_catalog([dict(ItemGuid=item, ProviderGuid=guid, CollectionId=collection,
+                                 DatasetId="Dataset %s" % pid, GranuleUR="SC:%s" % pid, Price="0.0")])
+    browser.sign_in(member, gateway.users[member]["password"])
+    browser.visit("/console/options")
+    name = "ftp_%s" % uuid.uuid4().hex[:8]
+    browser.fill("#definition-name", name)
+    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", SECRET_FORM)
+    browser.click("#definition-form button[value=save]")
+    assert "saved" in browser.find("#notice").text, browser.find("main").text
+    link = browser.find("table a[href^='/console/options/']").get_attribute("href")
+    definition = link.rsplit("/", 1)[-1]
+    browser.fill("#assign-collection", collection)
+    browser.click("#assignment-form button[value=save]")
+
+    secret = "Hunter2-%s" % uuid.uuid4().hex
+    content = ('<f:ftp xmlns:f="http://example.com/ftp"><f:user>ftp-user</f:user>'
+               '<f:password>%s</f:password></f:ftp>' % secret)
+    oms = gateway.service("OrderManagement")
+    order = oms.CreateOrder(token=buyer_token(gateway), orderItems={"Item": [dict(
+        ItemGuid=item, QuantityOrdered=1, OptionSelection=dict(Guid=definition, Name=name, Content=content))]})
+
+    # Provider staff and operators alike see the selection with the secret obscured.
+    for who in ((member, gateway.users[member]["password"]), operator):
+        browser.sign_out()
+        browser.sign_in(*who)
+        assert browser.visit("/console/orders/%s" % order) == "Order %s" % order
+        source = browser.driver.page_source
+        assert secret not in source and "Hunter2" not in source, who[0]
+        shown = browser.find("section.provider-order pre").text
+        assert "********" in shown and "ftp-user" in shown, shown
+
+
 def test_policy_errors_are_shown_next_to_the_field(gateway, browser, operator):
     pid, _, _, _ = new_provider(gateway, "FORM")
     browser.sign_in(*operator)
