@@ -30,8 +30,22 @@ window.addEventListener("load", function () {
   const preview = document.getElementById("echoform-preview");
   const selection = document.getElementById("selection");
   if (!preview || !selection || !window.EchoForms) { return; }
+  // The component labels a control with <label for=ID>, and a control the form gave no id
+  // (say an input in a group) gets none, so it has no accessible name. Each such control is
+  // named by its label text, which the component also puts in its name attribute, after
+  // every render (only added elements are observed, so naming them does not loop).
+  new MutationObserver(function () { nameUnlabelled(preview); })
+    .observe(preview, { childList: true, subtree: true });
   window.EchoForms.mount(preview, preview.dataset.form, function (update) {
     const model = update && (update.model || update.rawModel);
     if (typeof model === "string") { selection.value = model; }
   }, function () {});
 });
+function nameUnlabelled(root) {
+  root.querySelectorAll("input, select, textarea").forEach(function (control) {
+    const named = (control.labels && control.labels.length > 0)
+      || control.hasAttribute("aria-label") || control.hasAttribute("aria-labelledby");
+    const text = control.getAttribute("name") || control.getAttribute("placeholder");
+    if (!named && text) { control.setAttribute("aria-label", text); }
+  });
+}

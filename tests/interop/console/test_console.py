@@ -384,6 +384,10 @@ def test_preview_renders_the_form_with_nasa_echoforms_and_the_gateway_validates_
     browser.wait_for(lambda: "prov:reference" in browser.find("#selection").get_attribute("value")
                      or "reference" in browser.find("#selection").get_attribute("value"),
                      "the preview did not fill in the selection")
+    # axe checks the rendered preview too (browser.page): the input the component leaves
+    # unlabelled (no id in the form, so its <label for> names nothing) is named by the glue.
+    child = browser.find("#echoform-preview input[name='Child input']")
+    assert child.get_attribute("aria-label") == "Child input"
     browser.page()
     browser.click("#preview-form button")
     assert browser.find("#gateway-verdict").text in ("The selection is valid.", "The selection is invalid.")
