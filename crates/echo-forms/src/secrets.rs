@@ -41,6 +41,9 @@ mod tests {
 
     #[test]
     fn values_bound_by_secret_controls_are_obscured_and_the_rest_kept() {
+        let stored = selection(
+            "<p:user>alice</p:user><p:login p:pin='4321'><p:password>hunter2</p:password></p:login>",
+        );
         let form = compile(
             "<p:user/><p:login p:pin=''><p:password/></p:login>",
             r#"<input id="user" ref="p:user" type="xs:string"/>
@@ -50,9 +53,7 @@ mod tests {
                </group>"#,
         );
         let shown = form
-            .obscure_secrets(&selection(
-                "<p:user>alice</p:user><p:login p:pin='4321'><p:password>hunter2</p:password></p:login>",
-            ))
+            .obscure_secrets(&stored)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
             !shown.contains("hunter2") && !shown.contains("4321"),

@@ -4,7 +4,6 @@ to an https partner; a failed delivery appearing live and retried; provider staf
 their provider; the 24-hour chart; accounts. Every page visited is screenshotted under
 target/console-screenshots/ and checked with axe-core (no serious or critical violation)."""
 
-import subprocess
 import time
 import uuid
 
@@ -13,7 +12,7 @@ import requests
 
 from browser import Browser
 from echo_wire import REPO
-from conftest import BIN, Gateway, _wait_ready, free_port
+from conftest import free_port, own_gateway
 from test_delivery_e2e import PartnerSim, new_provider, policies, submitted_order
 
 SETTLE_SECONDS = 30
@@ -39,6 +38,14 @@ def buyer_token(gateway):
     name = "console_buyer_%s" % uuid.uuid4().hex[:8]
     gateway.add_user(name, "user")
     return gateway.token(name)
+
+
+def upload_definition(browser, name, form):
+    """Provider staff check and save an option definition on /console/options."""
+    browser.visit("/console/options")
+    browser.fill("#definition-name", name)
+    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", form)
+    browser.click("#definition-form button[value=save]")
 
 
 def delivery_states(gateway, order):
@@ -175,11 +182,8 @@ def test_secret_values_never_reach_the_order_page(gateway, browser, operator):
     gateway.import_catalog([dict(ItemGuid=item, ProviderGuid=guid, CollectionId=collection,
                                  DatasetId="Dataset %s" % pid, GranuleUR="SC:%s" % pid, Price="0.0")])
     browser.sign_in(member, gateway.users[member]["password"])
-    browser.visit("/console/options")
     name = "ftp_%s" % uuid.uuid4().hex[:8]
-    browser.fill("#definition-name", name)
-    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", SECRET_FORM)
-    browser.click("#definition-form button[value=save]")
+    upload_definition(browser, name, SECRET_FORM)
     assert "saved" in browser.find("#notice").text, browser.find("main").text
     link = browser.find("table a[href^='/console/options/']").get_attribute("href")
     definition = link.rsplit("/", 1)[-1]
@@ -285,22 +289,9 @@ LOCK_AFTER = 3
 
 @pytest.fixture(scope="module")
 def throttled_gateway(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("throttled-gateway")
-    port = free_port()
-    log_path = data_dir.parent / ("throttled-gateway-%d.log" % port)
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [str(BIN), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:%d" % port,
-         "--sign-in-lock-after", str(LOCK_AFTER), "--sign-in-delay-seconds", "0"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    gw = Gateway(data_dir, port, proc, log_path)
-    try:
-        _wait_ready(gw)
+    with own_gateway(tmp_path_factory, "throttled-gateway", "--sign-in-lock-after", str(LOCK_AFTER),
+                     "--sign-in-delay-seconds", "0") as gw:
         yield gw
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        log.close()
 
 
 def test_sign_in_failures_are_throttled_by_the_gateway_wide_throttle(throttled_gateway):
@@ -338,11 +329,8 @@ def test_provider_staff_check_save_and_deprecate_option_definitions(gateway, bro
     bad = good.replace('ref="prov:reference"', 'ref="prov:nowhere"', 1)
     assert bad != good
     browser.sign_in(member, gateway.users[member]["password"])
-    browser.visit("/console/options")
     name = "console_form_%s" % uuid.uuid4().hex[:8]
-    browser.fill("#definition-name", name)
-    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", bad)
-    browser.click("#definition-form button[value=save]")
+    upload_definition(browser, name, bad)
     errors = [f.text for f in browser.find_all("#findings li.error")]
     assert errors, browser.find("main").text
     # The finding says where the control with the bad ref starts in the uploaded form.
@@ -352,8 +340,7 @@ def test_provider_staff_check_save_and_deprecate_option_definitions(gateway, bro
     assert any(e.startswith(where) for e in errors), (where, errors)
     assert name not in browser.find("table").text, "a form with errors was saved"
 
-    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", good)
-    browser.click("#definition-form button[value=save]")
+    upload_definition(browser, name, good)
     assert "saved" in browser.find("#notice").text, browser.find("main").text
     browser.click("table a[href^='/console/options/']")
     assert browser.heading() == "Option definition %s" % name
@@ -374,10 +361,7 @@ def test_preview_renders_the_form_with_nasa_echoforms_and_the_gateway_validates_
     pid, guid, member = gateway.new_provider_with_member("PRV")
     form = (REPO / "forms" / "samples" / "edsc-demo-form1.xml").read_text()
     browser.sign_in(member, gateway.users[member]["password"])
-    browser.visit("/console/options")
-    browser.fill("#definition-name", "preview_%s" % uuid.uuid4().hex[:8])
-    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", form)
-    browser.click("#definition-form button[value=save]")
+    upload_definition(browser, "preview_%s" % uuid.uuid4().hex[:8], form)
     browser.click("table a[href^='/console/options/']")
     browser.find("#preview-link").click()
     browser.wait_for(lambda: browser.find_all("#echoform-preview input"), "the preview shows no fields")
