@@ -7,7 +7,9 @@
 //! signed-out or revoked session ends it. It is bounded: streams at once per session and in
 //! all, a list at most every `MIN_GAP` however busy the gateway is (changes in between are
 //! coalesced, never queued), keep-alive comments while nothing changes, and it ends on
-//! shutdown so that graceful shutdown is not held open.
+//! shutdown so that graceful shutdown is not held open. A stream does not keep its connection
+//! busy: the listener's idle limit may close it, and the browser's `EventSource` then reconnects
+//! after `RECONNECT` and is sent the list as it is by then, so nothing is missed.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -34,6 +36,8 @@ const MAX_STREAMS_PER_SESSION: usize = 4;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// The shortest time between two lists sent on one stream.
 const MIN_GAP: Duration = Duration::from_millis(500);
+/// How long the browser waits before it reopens a stream that ended (the `retry` field).
+const RECONNECT: Duration = Duration::from_secs(1);
 
 /// How many live lists are open, in all and per session (keyed by the session's CSRF token, a
 /// digest of its token, so no session token is kept here).
@@ -129,7 +133,7 @@ pub async fn events(
 async fn next_event(mut live: Live) -> Option<(Result<Event, Infallible>, Live)> {
     if !live.sent {
         live.sent = true;
-        return Some((Ok(rows_event(&live.rows)), live));
+        return Some((Ok(rows_event(&live.rows).retry(RECONNECT)), live));
     }
     // A list at most every MIN_GAP: changes meanwhile are coalesced by the watch.
     tokio::select! {
