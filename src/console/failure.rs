@@ -82,10 +82,12 @@ fn status_of(error: &GatewayError) -> StatusCode {
 fn message_of(error: &GatewayError) -> String {
     if status_of(error) == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(%error, "console request failed");
-        "The gateway could not complete the request; the server log has the details.".to_owned()
-    } else if let GatewayError::SignIn(refused) = error {
-        format!("Sign-in refused: {refused}.")
-    } else {
-        error.to_string()
+        return "The gateway could not complete the request; the server log has the details."
+            .to_owned();
+    }
+    match error {
+        GatewayError::BadCredentials => "Wrong user name or password.".to_owned(),
+        GatewayError::SignIn(refused) => format!("Sign-in refused: {refused}."),
+        _ => error.to_string(),
     }
 }

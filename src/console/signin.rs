@@ -14,7 +14,6 @@ use super::failure::ConsoleError;
 use super::page::{esc, layout};
 use super::session::{Session, closing_cookie, opening_cookie};
 use crate::app::{self, sessions};
-use crate::error::GatewayError;
 use crate::peer::PeerIp;
 use crate::tls::Scheme;
 
@@ -59,12 +58,8 @@ pub async fn submit(
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             response
         }
-        Err(GatewayError::BadCredentials) => {
-            tracing::info!(user = %username, "console sign-in refused");
-            let message = "Wrong user name or password.";
-            sign_in_page(StatusCode::UNAUTHORIZED, &username, Some(message))
-        }
         Err(error) => {
+            tracing::info!(user = %username, "console sign-in refused");
             let (status, message) = ConsoleError::from(error).status_and_message();
             sign_in_page(status, &username, Some(&message))
         }
