@@ -29,6 +29,7 @@
 //! - [`xml`]: the bounded, DOCTYPE-free XML reader everything from outside goes through.
 //! - [`tls`]: the server's TLS identity, and the request scheme the listeners attach.
 //! - [`shutdown`]: the shutdown signal shared by the process's tasks.
+//! - [`peer`]: the client's address the listener attaches to each request, and its extractor.
 //! - `echo_domain` and `echo_forms` (crates): pure rules and the ECHO Forms engine.
 //!
 //! The process:
@@ -50,6 +51,7 @@ pub mod error;
 pub mod oms_trigger;
 pub mod ordering_api;
 pub mod partner;
+pub mod peer;
 pub mod private_files;
 pub mod server;
 pub mod shutdown;

@@ -50,7 +50,19 @@ fn check_rejects_broken_and_missing_files_with_exit_two_and_problems_with_one() 
         form.replace("ref=\"prov:mediaLabel\"", "ref=\"prov:nowhere\""),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(code(&forms(&["check", path(&bad_ref)])), Some(1));
+    let output = forms(&["check", path(&bad_ref)]);
+    assert_eq!(code(&output), Some(1));
+    // The finding names the file, line and column of the control with the bad ref.
+    let text = std::fs::read_to_string(&bad_ref).unwrap_or_default();
+    let (line, column) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("ref=\"prov:nowhere\"").map(|_| (i + 1, l.find('<'))))
+        .unwrap_or_else(|| panic!("no bad ref in {text}"));
+    let column = column.map_or(0, |c| c + 1);
+    let expected = format!("{}:{line}:{column}: error: ", bad_ref.display());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(&expected), "{expected} not in {stdout}");
 }
 
 #[test]

@@ -1,25 +1,50 @@
 //! What operations and the delivery worker tell each other beyond the store: deliveries made
 //! pending again (the worker's schedule learns of new deliveries from the outbox, but not of an
 //! old one an operator retried), and deliveries settled, which wake whoever waits for them (a
-//! relay caller) the moment the settling commit is durable, without polling.
+//! relay caller) the moment the settling commit is durable, without polling. And, for whoever
+//! shows deliveries (the console's live lists), that deliveries changed at all: a counter
+//! behind a `watch`, so a watcher that falls behind sees one change, never a backlog.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 /// The signals, shared through the [`Gateway`](super::Gateway).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DeliverySignals {
     returned: Mutex<Vec<u64>>,
     waiters: Mutex<HashMap<u64, Vec<oneshot::Sender<()>>>>,
+    changes: watch::Sender<u64>,
+}
+
+impl Default for DeliverySignals {
+    fn default() -> Self {
+        DeliverySignals {
+            returned: Mutex::default(),
+            waiters: Mutex::default(),
+            changes: watch::Sender::new(0),
+        }
+    }
 }
 
 impl DeliverySignals {
     /// A delivery that was settled is pending again.
     pub fn returned(&self, id: u64) {
         lock(&self.returned).push(id);
+        self.changed();
+    }
+
+    /// Deliveries changed: new ones were queued, an attempt was recorded, one was retried.
+    pub fn changed(&self) {
+        self.changes
+            .send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// Wakes on every later [`changed`](Self::changed) (several at once wake it once).
+    pub fn watch_changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Deliveries made pending again since the last call.

@@ -64,8 +64,12 @@ fn check(path: &Path, json: bool) -> Result<u8, String> {
     if json {
         println!("{}", to_json(&report)?);
     } else {
+        // `file:line:column: finding`, as compilers print, where the finding has a place.
         for finding in &report.findings {
-            println!("{}: {finding}", path.display());
+            match finding.position {
+                Some(at) => println!("{}:{}:{}: {finding}", path.display(), at.line, at.column),
+                None => println!("{}: {finding}", path.display()),
+            }
         }
     }
     Ok(match (report.readable, report.has_errors()) {

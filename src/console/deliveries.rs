@@ -1,6 +1,6 @@
 //! Delivery pages: the list (filtered by provider and state, newest first, paged), whose rows
-//! the page's script reloads every few seconds from `/console/deliveries/rows`; a delivery's
-//! attempt timeline; retrying a failed one.
+//! the page's script keeps current from the server-sent events of `live`; a delivery's attempt
+//! timeline; retrying a failed one.
 
 use std::fmt::Write;
 
@@ -30,6 +30,7 @@ const HEADERS: [&str; 7] = [
     "Created",
 ];
 
+/// Which deliveries a list shows.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct Filter {
@@ -125,7 +126,7 @@ pub async fn list(
     let listing = table("Deliveries, newest first", &HEADERS, &rows(&page)).replace(
         "<tbody>",
         &format!(
-            "<tbody id=\"live-rows\" data-src=\"/console/deliveries/rows?{}\" aria-live=\"polite\">",
+            "<tbody id=\"live-rows\" data-events=\"/console/deliveries/events?{}\" aria-live=\"polite\">",
             esc(&filter.query(filter.offset))
         ),
     );
@@ -134,14 +135,14 @@ pub async fn list(
     Ok(layout("Deliveries", Some(&session), &body))
 }
 
-/// The rows alone, for the list's live updates.
-pub async fn live_rows(
-    State(state): State<ConsoleState>,
-    session: Session,
-    Query(filter): Query<Filter>,
-) -> Result<Html<String>, ConsoleError> {
-    let page = page_of(&state, &session, &filter).await?;
-    Ok(Html(table_rows(&rows(&page))))
+/// The rows alone, for the list's live updates, read as `session`'s caller.
+pub async fn rows_fragment(
+    state: &ConsoleState,
+    session: &Session,
+    filter: &Filter,
+) -> Result<String, ConsoleError> {
+    let page = page_of(state, session, filter).await?;
+    Ok(table_rows(&rows(&page)))
 }
 
 fn filter_form(filter: &Filter) -> String {

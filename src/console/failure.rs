@@ -14,6 +14,8 @@ pub enum ConsoleError {
     Csrf,
     /// An operation refused or failed.
     Gateway(GatewayError),
+    /// A live list asked for while as many are open as allowed.
+    TooManyStreams,
 }
 
 impl From<GatewayError> for ConsoleError {
@@ -28,9 +30,10 @@ impl From<CsrfRefused> for ConsoleError {
     }
 }
 
-impl IntoResponse for ConsoleError {
-    fn into_response(self) -> Response {
-        let (status, message) = match &self {
+impl ConsoleError {
+    /// The HTTP status and the sentence the page shows.
+    pub fn status_and_message(&self) -> (StatusCode, String) {
+        match self {
             ConsoleError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "The form was not sent from a console page of this session (missing or wrong \
@@ -38,7 +41,17 @@ impl IntoResponse for ConsoleError {
                     .to_owned(),
             ),
             ConsoleError::Gateway(error) => (status_of(error), message_of(error)),
-        };
+            ConsoleError::TooManyStreams => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many live lists are open; close a few console tabs and reload.".to_owned(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        let (status, message) = self.status_and_message();
         let title = status.canonical_reason().unwrap_or("Error");
         let body = format!(
             "<p class=\"error\" role=\"alert\">{}</p>",
@@ -59,6 +72,8 @@ fn status_of(error: &GatewayError) -> StatusCode {
             StatusCode::INTERNAL_SERVER_ERROR
         }
         GatewayError::EndpointUnreachable(_) => StatusCode::BAD_GATEWAY,
+        // The gateway-wide sign-in throttle refused before any password was checked.
+        GatewayError::SignIn(_) => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -67,8 +82,12 @@ fn status_of(error: &GatewayError) -> StatusCode {
 fn message_of(error: &GatewayError) -> String {
     if status_of(error) == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(%error, "console request failed");
-        "The gateway could not complete the request; the server log has the details.".to_owned()
-    } else {
-        error.to_string()
+        return "The gateway could not complete the request; the server log has the details."
+            .to_owned();
+    }
+    match error {
+        GatewayError::BadCredentials => "Wrong user name or password.".to_owned(),
+        GatewayError::SignIn(refused) => format!("Sign-in refused: {refused}."),
+        _ => error.to_string(),
     }
 }

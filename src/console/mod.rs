@@ -11,7 +11,7 @@ mod certificate;
 mod chart;
 mod deliveries;
 mod failure;
-mod limiter;
+mod live;
 mod options;
 mod orders;
 mod page;
@@ -27,21 +27,28 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 
 use crate::app::Gateway;
-use limiter::SignInLimiter;
+use crate::shutdown::Shutdown;
+use live::LiveStreams;
 
 /// What every console handler shares.
 pub struct Console {
     gateway: Arc<Gateway>,
-    limiter: SignInLimiter,
+    /// Ends the live lists' streams.
+    shutdown: Shutdown,
+    live: LiveStreams,
 }
 
 type ConsoleState = Arc<Console>;
 
-/// The console's routes, all under `/console/`.
-pub fn router<S: Clone + Send + Sync + 'static>(gateway: Arc<Gateway>) -> Router<S> {
+/// The console's routes, all under `/console/`; `shutdown` ends its long-lived responses.
+pub fn router<S: Clone + Send + Sync + 'static>(
+    gateway: Arc<Gateway>,
+    shutdown: Shutdown,
+) -> Router<S> {
     let state = Arc::new(Console {
         gateway,
-        limiter: SignInLimiter::default(),
+        shutdown,
+        live: LiveStreams::default(),
     });
     Router::new()
         .route("/console", get(|| async { Redirect::to("/console/") }))
@@ -61,7 +68,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(gateway: Arc<Gateway>) -> Router
             post(providers::test_endpoint),
         )
         .route("/console/deliveries", get(deliveries::list))
-        .route("/console/deliveries/rows", get(deliveries::live_rows))
+        .route("/console/deliveries/events", get(live::events))
         .route("/console/deliveries/{id}", get(deliveries::show))
         .route("/console/deliveries/{id}/retry", post(deliveries::retry))
         .route("/console/orders", get(orders::search))

@@ -453,9 +453,18 @@ fn findings(report: &CheckReport) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        let place = finding
+            .position
+            .map(|at| {
+                format!(
+                    "<span class=\"place\">line {}, column {}</span> ",
+                    at.line, at.column
+                )
+            })
+            .unwrap_or_default();
         let _ = write!(
             html,
-            "<li class=\"finding {class}\">{}</li>",
+            "<li class=\"finding {class}\">{place}{}</li>",
             esc(&finding.to_string())
         );
     }

@@ -2,6 +2,7 @@
 //! order with its provider orders, items, option selections, tracking ids and status history.
 //! What a caller sees of an order is decided by `app::orders` (provider staff: their part).
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
@@ -13,11 +14,13 @@ use super::failure::ConsoleError;
 use super::page::{esc, layout, table, when};
 use super::providers::url_part;
 use super::session::Session;
+use crate::app::options::shown_selections::shown_selections;
 use crate::app::orders;
 use crate::app::orders::{query, search::OrderSearch};
 use crate::app::paging::PageRequest;
 use crate::error::RequestError;
-use echo_domain::order::{Order, OrderState};
+use echo_domain::guid::Guid;
+use echo_domain::order::{OptionSelection, Order, OrderState};
 use echo_domain::timestamp::Timestamp;
 
 const PAGE_SIZE: usize = 25;
@@ -172,15 +175,19 @@ pub async fn show(
     session: Session,
 ) -> Result<Html<String>, ConsoleError> {
     let wanted = [guid.clone()];
-    let mut found = session
+    let found = session
         .run(&state, move |gateway, caller| {
-            query::orders(gateway, caller, Some(&wanted[..]))
+            let mut found = query::orders(gateway, caller, Some(&wanted[..]))?;
+            Ok(found.pop().map(|order| {
+                let selections = shown_selections(gateway, &order);
+                (order, selections)
+            }))
         })
         .await?;
-    let Some(order) = found.pop() else {
+    let Some((order, selections)) = found else {
         return Err(crate::error::GatewayError::not_found("Order", guid).into());
     };
-    let body = order_body(&order);
+    let body = order_body(&order, &selections);
     Ok(layout(
         &format!("Order {}", order.guid),
         Some(&session),
@@ -188,7 +195,8 @@ pub async fn show(
     ))
 }
 
-fn order_body(order: &Order) -> String {
+/// The order, its items' option selections as `selections` shows them (secrets obscured).
+fn order_body(order: &Order, selections: &HashMap<Guid, OptionSelection>) -> String {
     let mut html = format!(
         "<dl class=\"facts\"><dt>State</dt><dd id=\"order-state\">{}</dd><dt>Owner</dt><dd>{}</dd>\
          <dt>Created</dt><dd>{}</dd><dt>Submitted</dt><dd>{}</dd></dl>",
@@ -221,8 +229,8 @@ fn order_body(order: &Order) -> String {
                     esc(&item.catalog_item.dataset_id),
                     item.quantity.to_string(),
                     item.state.wire_name().to_owned(),
-                    item.option_selection
-                        .as_ref()
+                    selections
+                        .get(&item.guid)
                         .map(|s| format!("{}<pre>{}</pre>", esc(&s.name), esc(&s.content)))
                         .unwrap_or_else(|| "–".into()),
                 ]

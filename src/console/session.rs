@@ -79,6 +79,13 @@ impl FromRequestParts<ConsoleState> for Session {
         state: &ConsoleState,
     ) -> Result<Session, SignedOut> {
         let token = cookie(&parts.headers).ok_or(SignedOut)?;
+        Session::resume(state, token).await
+    }
+}
+
+impl Session {
+    /// The session of `token` as it is now: a signed-out, expired or revoked one is gone.
+    pub async fn resume(state: &ConsoleState, token: String) -> Result<Session, SignedOut> {
         let gateway = Arc::clone(&state.gateway);
         let lookup = token.clone();
         let caller = app::blocking(move || gateway.authenticate(&lookup))

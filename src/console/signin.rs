@@ -1,11 +1,10 @@
 //! Signing in and out. The password is checked by `app::sessions::login` (the same Argon2
-//! hashes as every other way in); failures are throttled by `limiter` and never logged with
-//! the password.
-
-use std::net::SocketAddr;
+//! hashes as every other way in), which also throttles failures per account and per address
+//! (`app::sign_in_throttle`; its refusal is a 429 page, `failure`); nothing is logged with the
+//! password.
 
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{Extensions, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -15,6 +14,7 @@ use super::failure::ConsoleError;
 use super::page::{esc, layout};
 use super::session::{Session, closing_cookie, opening_cookie};
 use crate::app::{self, sessions};
+use crate::peer::PeerIp;
 use crate::tls::Scheme;
 
 #[derive(Deserialize)]
@@ -37,18 +37,11 @@ pub async fn form() -> Response {
 
 pub async fn submit(
     State(state): State<ConsoleState>,
+    PeerIp(address): PeerIp,
     extensions: Extensions,
     Form(credentials): Form<Credentials>,
 ) -> Response {
-    let address = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip());
     let username = credentials.username.trim().to_owned();
-    if !state.limiter.allows(&username, address) {
-        tracing::warn!(user = %username, "console sign-in throttled");
-        let message = "Too many failed sign-ins; wait a few minutes and try again.";
-        return sign_in_page(StatusCode::TOO_MANY_REQUESTS, &username, Some(message));
-    }
     let request = sessions::LoginRequest {
         username: username.clone(),
         password: credentials.password,
@@ -60,17 +53,15 @@ pub async fn submit(
     let lifetime = gateway.settings.token_lifetime.as_secs();
     match app::blocking(move || sessions::login(&gateway, &request)).await {
         Ok(token) => {
-            state.limiter.succeeded(&username);
             let cookie = opening_cookie(&token, lifetime, extensions.get::<Scheme>().copied());
             let mut response = Redirect::to("/console/").into_response();
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             response
         }
-        Err(_) => {
-            state.limiter.failed(&username, address);
+        Err(error) => {
             tracing::info!(user = %username, "console sign-in refused");
-            let message = "Wrong user name or password.";
-            sign_in_page(StatusCode::UNAUTHORIZED, &username, Some(message))
+            let (status, message) = ConsoleError::from(error).status_and_message();
+            sign_in_page(status, &username, Some(&message))
         }
     }
 }

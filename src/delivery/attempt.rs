@@ -68,6 +68,7 @@ pub async fn run(context: &AttemptContext, id: u64) -> Option<Timestamp> {
             if next.is_none() {
                 context.gateway.delivery_signals.settled(id);
             }
+            context.gateway.delivery_signals.changed();
             next
         }
         Err(error) => {

@@ -105,6 +105,9 @@ async fn feed(
 ) -> GatewayResult<u64> {
     let store = gateway.store.clone();
     let (pending, through) = blocking(move || Ok(store.pending_after(seen, &returned)?)).await?;
+    if !pending.is_empty() {
+        gateway.delivery_signals.changed();
+    }
     for delivery in pending {
         let due = delivery.status.next_attempt;
         schedule.add(delivery.entry.id, delivery.entry.provider_order, due);

@@ -12,6 +12,7 @@ use super::body::json as parse_json;
 use super::errors::RestResult;
 use super::{RawBody, State, answer};
 use crate::app::{self, sessions};
+use crate::peer::PeerIp;
 
 /// `{"token": {"username", "password", "client_id"?, "user_ip_address"?, "provider"?}}`.
 #[derive(Debug, Deserialize)]
@@ -33,14 +34,10 @@ struct TokenRequest {
 /// 401 for a wrong user name or password.
 pub async fn create_token(
     state: State,
-    extensions: axum::http::Extensions,
+    PeerIp(source): PeerIp,
     RawBody(body): RawBody,
 ) -> Response {
     let gateway = Arc::clone(&state.gateway);
-    // The peer, attached per connection by the listener, keys the sign-in throttle.
-    let source = extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|axum::extract::ConnectInfo(peer)| peer.ip());
     let result: RestResult<_> = async {
         let TokenEnvelope { token: request } = parse_json(&body)?;
         let login = sessions::LoginRequest {

@@ -19,6 +19,7 @@ use tower::ServiceExt;
 use super::activity::Activity;
 use super::request_body::{self, BodyLimits};
 use crate::echo_rest;
+use crate::peer::ClientAddr;
 use crate::shutdown::Shutdown;
 
 /// How much a connection may hold the server.
@@ -34,10 +35,6 @@ pub struct ConnectionLimits {
     pub idle_timeout: Duration,
     pub max_body_bytes: usize,
 }
-
-/// The client's address, on every request of its connection (sign-ins are throttled by it).
-#[derive(Clone, Copy, Debug)]
-pub struct ClientAddr(pub std::net::SocketAddr);
 
 /// Once nothing is handled any more, how long a closing connection may take to flush its
 /// last answers and say goodbye (HTTP/2 GOAWAY waits for a PING answer) before it is dropped.

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ConnectInfo;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
-use super::connection::{self, ClientAddr, ConnectionLimits};
+use super::connection::{self, ConnectionLimits};
+use crate::peer::ClientAddr;
 use crate::shutdown::Shutdown;
 
 /// How connections on a listener are secured.
@@ -94,8 +94,7 @@ pub async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        // The peer's address travels with each request (the console limits sign-ins by it).
-        let router = router.clone().layer(axum::Extension(ConnectInfo(peer)));
+        let router = router.clone();
         let transport = transport.clone();
         let mut shutdown = shutdown.clone();
         let limits = connections.limits;

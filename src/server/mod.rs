@@ -74,8 +74,8 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
         metrics: metrics::Metrics::default(),
         xml_limits: settings.xml_limits,
     });
-    let app = router(state);
     let (trigger, shutdown) = shutdown::channel();
+    let app = router(state, &shutdown);
     let connections = Connections::new(settings.connections);
     let mut loops = Vec::new();
     let endpoints = std::iter::once((settings.listen, Transport::Tls(tls))).chain(

@@ -11,13 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 
-use super::connection::ClientAddr;
 use super::listener::Scheme;
 use super::metrics::{self, Metrics, Outcome};
 use crate::app::Gateway;
 use crate::echo_rest;
 use crate::error::GatewayError;
 use crate::ordering_api;
+use crate::peer::PeerIp;
+use crate::shutdown::Shutdown;
 use crate::soap::envelope::{SoapVersion, parse_request, render_response};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::wsdl;
@@ -33,7 +34,7 @@ pub struct AppState {
 
 /// Routes see bodies already received within the configured bounds (`request_body`), so
 /// axum's own default cap (2 MB) is lifted rather than left to refuse larger valid requests.
-pub fn router(state: Arc<AppState>) -> Router {
+pub fn router(state: Arc<AppState>, shutdown: &Shutdown) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -42,7 +43,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/echo-wsdl/v10/{file}", get(wsdl_file))
         .route("/echo-wsdl/schemas/{file}", get(schema_file))
         .nest("/api/v1", ordering_api::router(state.gateway.clone()))
-        .merge(crate::console::router(state.gateway.clone()))
+        .merge(crate::console::router(
+            state.gateway.clone(),
+            shutdown.clone(),
+        ))
         .merge(echo_rest::router(state.gateway.clone()))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
@@ -78,12 +82,11 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 async fn soap(
     State(state): State<Arc<AppState>>,
     Path(port): Path<String>,
-    client: Option<Extension<ClientAddr>>,
+    PeerIp(client): PeerIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let client = client.map(|Extension(ClientAddr(address))| address.ip());
     let Some(service) = Service::from_port(&port) else {
         return (StatusCode::NOT_FOUND, "no such SOAP endpoint\n").into_response();
     };

@@ -5,6 +5,7 @@ The binary is $ECHO_GATEWAY_BIN (default <repo>/target/debug/echo-gateway; build
 are created through the CLI *while the server runs* (the CLI must be safe to use then).
 """
 
+import contextlib
 import json
 import os
 import pathlib
@@ -202,6 +203,26 @@ def _wait_ready(gw):
                 last = repr(e)
         time.sleep(0.2)
     raise AssertionError("echo-gateway not ready after %ss (last: %s):\n%s" % (START_TIMEOUT, last, gw.log_tail()))
+
+
+@contextlib.contextmanager
+def own_gateway(tmp_path_factory, label, *serve_args):
+    """A gateway of a test's own, started with extra `serve` arguments (say other limits), ready
+    on a free port; stopped when the block ends."""
+    data_dir = tmp_path_factory.mktemp(label)
+    port = free_port()
+    log_path = data_dir.parent / ("%s-%d.log" % (label, port))
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [str(BIN), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:%d" % port, *serve_args],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        gw = Gateway(data_dir, port, proc, log_path)
+        try:
+            _wait_ready(gw)
+            yield gw
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")

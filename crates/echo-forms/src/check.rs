@@ -52,7 +52,7 @@ pub fn check_form_with_imports(form_xml: &str, imports: &dyn FormImports) -> Che
             };
         }
     };
-    let mut diagnostics = Diagnostics::default();
+    let mut diagnostics = Diagnostics::with_places(compilation.places);
     warn_duplicate_ids(&compilation.model.controls, &mut diagnostics);
     if let Some(form) = &compilation.form {
         check_against_instance(form, &mut diagnostics);
@@ -263,6 +263,35 @@ mod tests {
             report.readable && report.findings.is_empty(),
             "{:?}",
             report.findings
+        );
+    }
+
+    #[test]
+    fn findings_about_a_control_say_where_it_starts() {
+        let ui =
+            "<input id=\"a\" ref=\"p:a\" type=\"xs:int\"/>\n  <input id=\"b\" ref=\"p:nowhere\"/>";
+        let xml = form_xml("<p:a/>", ui);
+        let report = check_form(&xml);
+        let error = report
+            .of_severity(Severity::Error)
+            .find(|f| f.control.as_deref() == Some("input 'b'"))
+            .unwrap_or_else(|| panic!("{:?}", report.findings));
+        let line = xml
+            .lines()
+            .position(|l| l.contains("id=\"b\""))
+            .map(|i| i + 1);
+        let position = error.position.unwrap_or_else(|| panic!("{error:?}"));
+        assert_eq!(Some(position.line as usize), line);
+        assert_eq!(position.column, 3);
+        let whole = check_form(
+            &form_xml("<p:a/>", "<input id=\"a\" ref=\"p:a\"/>")
+                .replace("<model>", "<x>")
+                .replace("</model>", "</x>"),
+        );
+        assert!(
+            whole.findings.iter().all(|f| f.position.is_none()),
+            "{:?}",
+            whole.findings
         );
     }
 

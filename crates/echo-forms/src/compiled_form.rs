@@ -5,8 +5,8 @@ use sxd_document::dom::Element;
 
 use super::compiled_control::{CompiledControl, ControlCompiler};
 use super::control_report::ControlReport;
-use super::diagnostics::{Diagnostics, Finding, Severity};
-use super::document::{DocumentError, parse_document, root_element, write_document};
+use super::diagnostics::{ControlPlaces, Diagnostics, Finding, Severity};
+use super::document::{DocumentError, parse_document, parse_located, root_element, write_document};
 use super::error::FormError;
 use super::evaluation::Evaluation;
 use super::expression::{ExprId, ExpressionSet, ExpressionSetBuilder};
@@ -14,8 +14,10 @@ use super::imports::{FormImports, NoImports};
 use super::model::{Form, Import};
 use super::outcome::{Rule, ValidationError, ValidationOutcome};
 use super::parser::parse_form;
+use super::position::ElementPositions;
 use super::pruning::prune;
 use super::references::{ReferenceSource, ReferenceTargets, resolve_references};
+use super::secrets::obscure;
 use super::sxd_engine::SxdEngine;
 use super::validator::FormValidator;
 use super::xpath_engine::EvaluationError;
@@ -35,6 +37,8 @@ pub(super) struct Compilation {
     pub form: Option<CompiledForm>,
     pub model: Form,
     pub findings: Vec<Finding>,
+    /// Where the form's controls are, for findings made later (`check`).
+    pub places: ControlPlaces,
 }
 
 impl CompiledForm {
@@ -84,6 +88,15 @@ impl CompiledForm {
             },
             Err(error) => failed(error),
         }
+    }
+
+    /// `selection_xml` as people may see it: the value of every node a `secret` control
+    /// binds is obscured (`secrets`).
+    pub fn obscure_secrets(&self, selection_xml: &str) -> Result<String, ValidationError> {
+        self.with_selection(selection_xml, |root, engine| {
+            obscure(&self.evaluate(engine, root));
+            write_document(&root.document())
+        })
     }
 
     /// The evaluated state of every control over `selection_xml`, in form order.
@@ -167,9 +180,11 @@ pub(super) fn compile_form(
     form_xml: &str,
     imports: &dyn FormImports,
 ) -> Result<Compilation, DocumentError> {
-    let package = parse_document(form_xml)?;
+    let (package, offsets) = parse_located(form_xml)?;
+    let document = package.as_document();
+    let positions = ElementPositions::new(document, form_xml, &offsets);
     let mut diagnostics = Diagnostics::default();
-    let model = parse_form(package.as_document(), &mut diagnostics);
+    let model = parse_form(document, Some(&positions), &mut diagnostics);
     let (imported, unavailable) = read_imports(&model.imports, imports);
     let targets = ReferenceTargets {
         own: ReferenceSource {
@@ -195,6 +210,7 @@ pub(super) fn compile_form(
     }
     .compile_all(&resolved);
     let extension_refs = compile_extension_refs(&model, &mut expressions, &mut diagnostics);
+    let places = diagnostics.places().clone();
     let findings = diagnostics.into_findings();
     let usable = !findings.iter().any(|f| f.severity == Severity::Error);
     let form = usable.then(|| CompiledForm {
@@ -208,6 +224,7 @@ pub(super) fn compile_form(
         form,
         model,
         findings,
+        places,
     })
 }
 
@@ -218,7 +235,7 @@ fn read_imports(imports: &[Import], source: &dyn FormImports) -> (Vec<Form>, Vec
         let parsed = source
             .form_xml(import)
             .and_then(|xml| parse_document(&xml).ok())
-            .map(|package| parse_form(package.as_document(), &mut Diagnostics::default()));
+            .map(|package| parse_form(package.as_document(), None, &mut Diagnostics::default()));
         match parsed {
             Some(form) => forms.push(form),
             None => unavailable.push(import.name.clone()),

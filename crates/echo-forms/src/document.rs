@@ -13,12 +13,18 @@ use super::limits::{MAX_DOCUMENT_BYTES, MAX_ELEMENT_DEPTH, MAX_NODES};
 
 /// Checks the limits and parses `xml` into an owned document.
 pub fn parse_document(xml: &str) -> Result<Package, DocumentError> {
+    parse_located(xml).map(|(package, _)| package)
+}
+
+/// Like [`parse_document`], with the byte offsets of the elements' start tags in document
+/// order (for [`ElementPositions`](super::position::ElementPositions)).
+pub fn parse_located(xml: &str) -> Result<(Package, Vec<usize>), DocumentError> {
     scan(xml)?;
-    let package = super::dom_builder::build(xml)?;
+    let (package, offsets) = super::dom_builder::build(xml)?;
     if root_element(package.as_document()).is_none() {
         return Err(DocumentError::NoRootElement);
     }
-    Ok(package)
+    Ok((package, offsets))
 }
 
 fn scan(xml: &str) -> Result<(), DocumentError> {

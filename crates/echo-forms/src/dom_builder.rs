@@ -4,7 +4,8 @@
 //! validation; quick-xml reads the same XML several times faster, so the DOM is built from
 //! its events. The document has already passed [`scan`](super::document) (no DOCTYPE, within
 //! the limits). Comments and processing instructions are dropped: nothing in a form or a
-//! selection reads them.
+//! selection reads them. The byte offset of every element's start tag is kept, in document
+//! order, so that findings can say where in the file an element is (`position`).
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{PrefixDeclaration, ResolveResult};
@@ -14,9 +15,11 @@ use sxd_document::{Package, QName};
 
 use super::document_error::DocumentError;
 
-/// Parses `xml` (already scanned) into a package.
-pub fn build(xml: &str) -> Result<Package, DocumentError> {
+/// Parses `xml` (already scanned) into a package, with the byte offsets of its elements'
+/// start tags in document order.
+pub fn build(xml: &str) -> Result<(Package, Vec<usize>), DocumentError> {
     let package = Package::new();
+    let mut offsets = Vec::new();
     {
         let mut builder = Builder {
             document: package.as_document(),
@@ -26,9 +29,17 @@ pub fn build(xml: &str) -> Result<Package, DocumentError> {
         };
         let mut reader = NsReader::from_str(xml);
         loop {
+            // Where the next event begins: for a tag, its `<`.
+            let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             match reader.read_event().map_err(malformed)? {
-                Event::Start(start) => builder.open(&reader, &start, true)?,
-                Event::Empty(start) => builder.open(&reader, &start, false)?,
+                Event::Start(start) => {
+                    offsets.push(offset);
+                    builder.open(&reader, &start, true)?
+                }
+                Event::Empty(start) => {
+                    offsets.push(offset);
+                    builder.open(&reader, &start, false)?
+                }
                 Event::End(_) => builder.close(),
                 Event::Text(text) => builder.text(&text.xml10_content())?,
                 Event::CData(data) => builder.text(&data.xml10_content())?,
@@ -43,7 +54,7 @@ pub fn build(xml: &str) -> Result<Package, DocumentError> {
             ));
         }
     }
-    Ok(package)
+    Ok((package, offsets))
 }
 
 struct Builder<'d> {

@@ -10,10 +10,13 @@ use super::model::{
     PREPOPULATE_NAMESPACE, Range, Repeat, Select, Tree, TreeItem,
 };
 use super::namespaces::NamespaceScope;
+use super::position::{ElementPositions, Position};
 
-/// Builds the model of the form in `document`, reporting problems to `diagnostics`.
-pub fn parse_form(
-    document: sxd_document::dom::Document<'_>,
+/// Builds the model of the form in `document`, reporting problems to `diagnostics`; with the
+/// document's `positions`, findings about its controls say where they are.
+pub fn parse_form<'d>(
+    document: sxd_document::dom::Document<'d>,
+    positions: Option<&ElementPositions<'d>>,
     diagnostics: &mut Diagnostics,
 ) -> Form {
     let mut form = Form::default();
@@ -30,6 +33,7 @@ pub fn parse_form(
     }
     let reader = FormReader {
         namespace: root.name().namespace_uri(),
+        positions,
     };
     reader.warn_on_namespace(diagnostics);
     form.target_namespace = root.attribute_value("targetNamespace").map(str::to_owned);
@@ -47,11 +51,16 @@ pub fn parse_form(
 }
 
 /// Reads elements in the namespace of the `<form>` element.
-struct FormReader<'d> {
+struct FormReader<'d, 'p> {
     namespace: Option<&'d str>,
+    positions: Option<&'p ElementPositions<'d>>,
 }
 
-impl<'d> FormReader<'d> {
+impl<'d> FormReader<'d, '_> {
+    fn position(&self, element: Element<'d>) -> Option<Position> {
+        self.positions.and_then(|positions| positions.of(element))
+    }
+
     fn warn_on_namespace(&self, diagnostics: &mut Diagnostics) {
         if self.namespace != Some(ECHO_FORMS_NAMESPACE) {
             diagnostics.warning(
@@ -176,13 +185,16 @@ impl<'d> FormReader<'d> {
             },
             "help" | "constraints" | "item" | "template" => return None,
             other => {
-                diagnostics.warning(
-                    None,
+                diagnostics.warning_at(
+                    self.position(element),
                     format!("unknown element <{other}> in the user interface is ignored"),
                 );
                 return None;
             }
         };
+        if let Some(position) = self.position(element) {
+            diagnostics.locate(&description, position);
+        }
         Some(control)
     }
 

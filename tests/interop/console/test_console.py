@@ -12,7 +12,7 @@ import requests
 
 from browser import Browser
 from echo_wire import REPO
-from conftest import free_port
+from conftest import free_port, own_gateway
 from test_delivery_e2e import PartnerSim, new_provider, policies, submitted_order
 
 SETTLE_SECONDS = 30
@@ -38,6 +38,14 @@ def buyer_token(gateway):
     name = "console_buyer_%s" % uuid.uuid4().hex[:8]
     gateway.add_user(name, "user")
     return gateway.token(name)
+
+
+def upload_definition(browser, name, form):
+    """Provider staff check and save an option definition on /console/options."""
+    browser.visit("/console/options")
+    browser.fill("#definition-name", name)
+    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", form)
+    browser.click("#definition-form button[value=save]")
 
 
 def delivery_states(gateway, order):
@@ -119,12 +127,18 @@ def test_a_failed_delivery_appears_live_and_a_retry_turns_it_done(gateway, token
     browser.sign_in(*operator)
     browser.visit("/console/deliveries?provider=%s&state=failed" % pid)
     assert browser.find("#live-rows").text == ""
+    # The list is kept current by server-sent events (an open EventSource), not by polling.
+    browser.wait_for(lambda: browser.find("#live-rows").get_attribute("data-live") == "open",
+                     "the live list's event stream did not open")
     browser.driver.execute_script("window.notReloaded = true;")
 
     order = submitted_order(gateway, buyer_token(gateway), [item])
     browser.wait_for(lambda: order in browser.find("#live-rows").text,
                      "the failed delivery did not appear in the open list")
     assert browser.driver.execute_script("return window.notReloaded === true;"), "the page was reloaded"
+    fetched = browser.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name);")
+    assert not [u for u in fetched if "/console/deliveries/" in u and "/events" not in u], fetched
     browser.shot("live")
 
     partner = PartnerSim(tmp_path, "--answer", "automatic")
@@ -149,6 +163,49 @@ def test_a_failed_delivery_appears_live_and_a_retry_turns_it_done(gateway, token
         assert int(chart.get_attribute("data-answered")) >= 1
     finally:
         partner.stop()
+
+
+SECRET_FORM = """<form xmlns="http://echo.nasa.gov/v9/echoforms" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+      targetNamespace="http://example.com/ftp">
+  <model><instance><f:ftp xmlns:f="http://example.com/ftp"><f:user>anonymous</f:user><f:password/></f:ftp></instance></model>
+  <ui>
+    <input id="user" label="FTP user" ref="f:user" type="xs:string"/>
+    <secret id="password" label="FTP password" ref="f:password" type="xs:string"/>
+  </ui>
+</form>"""
+
+
+def test_secret_values_never_reach_the_order_page(gateway, browser, operator):
+    pid, guid, member = gateway.new_provider_with_member("SECRET")
+    collection = "C-%s" % pid
+    item = "G-%s" % pid
+    gateway.import_catalog([dict(ItemGuid=item, ProviderGuid=guid, CollectionId=collection,
+                                 DatasetId="Dataset %s" % pid, GranuleUR="SC:%s" % pid, Price="0.0")])
+    browser.sign_in(member, gateway.users[member]["password"])
+    name = "ftp_%s" % uuid.uuid4().hex[:8]
+    upload_definition(browser, name, SECRET_FORM)
+    assert "saved" in browser.find("#notice").text, browser.find("main").text
+    link = browser.find("table a[href^='/console/options/']").get_attribute("href")
+    definition = link.rsplit("/", 1)[-1]
+    browser.fill("#assign-collection", collection)
+    browser.click("#assignment-form button[value=save]")
+
+    secret = "Hunter2-%s" % uuid.uuid4().hex
+    content = ('<f:ftp xmlns:f="http://example.com/ftp"><f:user>ftp-user</f:user>'
+               '<f:password>%s</f:password></f:ftp>' % secret)
+    oms = gateway.service("OrderManagement")
+    order = oms.CreateOrder(token=buyer_token(gateway), orderItems={"Item": [dict(
+        ItemGuid=item, QuantityOrdered=1, OptionSelection=dict(Guid=definition, Name=name, Content=content))]})
+
+    # Provider staff and operators alike see the selection with the secret obscured.
+    for who in ((member, gateway.users[member]["password"]), operator):
+        browser.sign_out()
+        browser.sign_in(*who)
+        assert browser.visit("/console/orders/%s" % order) == "Order %s" % order
+        source = browser.driver.page_source
+        assert secret not in source and "Hunter2" not in source, who[0]
+        shown = browser.find("section.provider-order pre").text
+        assert "********" in shown and "ftp-user" in shown, shown
 
 
 def test_policy_errors_are_shown_next_to_the_field(gateway, browser, operator):
@@ -224,17 +281,46 @@ def test_operator_manages_accounts(gateway, browser, operator):
         assert s.get(gateway.base_url + "/console/orders", allow_redirects=False, timeout=30).status_code == 303
 
 
-def test_sign_in_failures_are_throttled(gateway):
+# The gateway-wide sign-in throttle (app::sign_in_throttle) as a dedicated gateway runs it: the
+# account is locked after LOCK_AFTER failures in a row, with no waits before (delay 0), so what
+# each attempt gets does not depend on timing.
+LOCK_AFTER = 3
+
+
+@pytest.fixture(scope="module")
+def throttled_gateway(tmp_path_factory):
+    with own_gateway(tmp_path_factory, "throttled-gateway", "--sign-in-lock-after", str(LOCK_AFTER),
+                     "--sign-in-delay-seconds", "0") as gw:
+        yield gw
+
+
+def test_sign_in_failures_are_throttled_by_the_gateway_wide_throttle(throttled_gateway):
+    gw = throttled_gateway
     name = "throttled_%s" % uuid.uuid4().hex[:8]
-    gateway.add_user(name, "user")
-    with gateway.session() as s:
-        codes = [s.post(gateway.base_url + "/console/sign-in", data=dict(username=name, password="wrong"),
-                        allow_redirects=False, timeout=30).status_code for _ in range(6)]
-        assert codes == [401] * 5 + [429], codes
-        right = s.post(gateway.base_url + "/console/sign-in",
-                       data=dict(username=name, password=gateway.users[name]["password"]),
-                       allow_redirects=False, timeout=30)
-        assert right.status_code == 429
+    gw.add_user(name, "user")
+
+    def sign_in(s, password):
+        r = s.post(gw.base_url + "/console/sign-in", data=dict(username=name, password=password),
+                   allow_redirects=False, timeout=30)
+        return r.status_code, r.text
+
+    with gw.session() as s:
+        # Wrong passwords are refused as such until the throttle locks the account ...
+        answers = [sign_in(s, "wrong") for _ in range(LOCK_AFTER + 1)]
+        assert [code for code, _ in answers] == [401] * LOCK_AFTER + [429], [c for c, _ in answers]
+        assert "Wrong user name or password" in answers[0][1]
+        assert "Sign-in refused: sign-in is locked after too many failed attempts" in answers[-1][1]
+        # ... and then the right password is refused too, before it is checked.
+        code, text = sign_in(s, gw.users[name]["password"])
+        assert code == 429 and "locked" in text, (code, text)
+        # Another account from the same address is not locked (the address limit is higher).
+        other = "unthrottled_%s" % uuid.uuid4().hex[:8]
+        gw.add_user(other, "user")
+        r = s.post(gw.base_url + "/console/sign-in",
+                   data=dict(username=other, password=gw.users[other]["password"]),
+                   allow_redirects=False, timeout=30)
+        assert r.status_code == 303, r.text
+    assert gw.users[name]["password"] not in gw.log_tail(400)
 
 
 def test_provider_staff_check_save_and_deprecate_option_definitions(gateway, browser):
@@ -243,17 +329,18 @@ def test_provider_staff_check_save_and_deprecate_option_definitions(gateway, bro
     bad = good.replace('ref="prov:reference"', 'ref="prov:nowhere"', 1)
     assert bad != good
     browser.sign_in(member, gateway.users[member]["password"])
-    browser.visit("/console/options")
     name = "console_form_%s" % uuid.uuid4().hex[:8]
-    browser.fill("#definition-name", name)
-    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", bad)
-    browser.click("#definition-form button[value=save]")
+    upload_definition(browser, name, bad)
     errors = [f.text for f in browser.find_all("#findings li.error")]
     assert errors, browser.find("main").text
+    # The finding says where the control with the bad ref starts in the uploaded form.
+    line = next(n for n, text in enumerate(bad.splitlines(), 1) if 'ref="prov:nowhere"' in text)
+    column = bad.splitlines()[line - 1].index("<") + 1
+    where = "line %d, column %d" % (line, column)
+    assert any(e.startswith(where) for e in errors), (where, errors)
     assert name not in browser.find("table").text, "a form with errors was saved"
 
-    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", good)
-    browser.click("#definition-form button[value=save]")
+    upload_definition(browser, name, good)
     assert "saved" in browser.find("#notice").text, browser.find("main").text
     browser.click("table a[href^='/console/options/']")
     assert browser.heading() == "Option definition %s" % name
@@ -274,16 +361,17 @@ def test_preview_renders_the_form_with_nasa_echoforms_and_the_gateway_validates_
     pid, guid, member = gateway.new_provider_with_member("PRV")
     form = (REPO / "forms" / "samples" / "edsc-demo-form1.xml").read_text()
     browser.sign_in(member, gateway.users[member]["password"])
-    browser.visit("/console/options")
-    browser.fill("#definition-name", "preview_%s" % uuid.uuid4().hex[:8])
-    browser.driver.execute_script("document.getElementById('definition-xml').value = arguments[0];", form)
-    browser.click("#definition-form button[value=save]")
+    upload_definition(browser, "preview_%s" % uuid.uuid4().hex[:8], form)
     browser.click("table a[href^='/console/options/']")
     browser.find("#preview-link").click()
     browser.wait_for(lambda: browser.find_all("#echoform-preview input"), "the preview shows no fields")
     browser.wait_for(lambda: "prov:reference" in browser.find("#selection").get_attribute("value")
                      or "reference" in browser.find("#selection").get_attribute("value"),
                      "the preview did not fill in the selection")
+    # axe checks the rendered preview too (browser.page): the input the component leaves
+    # unlabelled (no id in the form, so its <label for> names nothing) is named by the glue.
+    child = browser.find("#echoform-preview input[name='Child input']")
+    assert child.get_attribute("aria-label") == "Child input"
     browser.page()
     browser.click("#preview-form button")
     assert browser.find("#gateway-verdict").text in ("The selection is valid.", "The selection is invalid.")
