@@ -30,7 +30,7 @@ fn main() -> ExitCode {
                 Err(error) => return fail(&error.to_string()),
             }
             init_logging(log_format);
-            let runtime = match tokio::runtime::Runtime::new() {
+            let runtime = match server_runtime() {
                 Ok(runtime) => runtime,
                 Err(error) => return fail(&error.to_string()),
             };
@@ -95,4 +95,17 @@ fn init_logging(format: LogFormat) {
 fn fail(message: &str) -> ExitCode {
     eprintln!("echo-gateway: {message}");
     ExitCode::FAILURE
+}
+
+/// Blocking threads the server may run at once. Storage operations run on them and wait there
+/// for their group commit, so this also bounds a commit batch; beyond a few dozen, more threads
+/// only add context switches, contention for redb's write lock and memory (tokio's default
+/// is 512).
+const BLOCKING_THREADS: usize = 16;
+
+fn server_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()
 }
