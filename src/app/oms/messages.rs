@@ -178,6 +178,7 @@ fn append_status_line(
     let origin = ChangeOrigin {
         actor: &caller.user_guid,
         operation: "PostMessage",
+        oms: None,
     };
     let report = ProviderReport::new(ReportedChange::Nothing, content);
     write.update_order(key.order_guid.as_str(), origin, |mut order| {
