@@ -2,6 +2,7 @@
 
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
+use super::oms_catch_up::announce;
 use super::{SequenceTable, StorageError, Store, decode, encode, next_sequence};
 use echo_domain::oms::Oms;
 
@@ -13,7 +14,8 @@ pub(super) const TABLES: &[SequenceTable] = &[OMSES, LAST_ID];
 
 impl Store {
     /// Stores a new OMS under the next id; `check` sees the registered ones first (so rules
-    /// such as "one default OMS" hold under concurrent registrations).
+    /// such as "one default OMS" hold under concurrent registrations). The new OMS's feed
+    /// starts with what it can see already (`oms_catch_up`).
     pub fn add_oms<E: From<StorageError>>(
         &self,
         mut oms: Oms,
@@ -25,14 +27,17 @@ impl Store {
                 .map_err(StorageError::from)?
                 .insert(oms.id, [].as_slice())
                 .map_err(StorageError::from)?;
-            check(&oms, &omses_in(tx)?)?;
+            let before = omses_in(tx)?;
+            check(&oms, &before)?;
             put_oms(tx, &oms)?;
+            announce(tx, &before, &omses_in(tx)?)?;
             Ok(oms)
         })
     }
 
     /// Reads the OMS `id` and every registered OMS, lets `change` compute its new version
-    /// (`None`: remove it), and commits, all in one transaction.
+    /// (`None`: remove it), and commits, all in one transaction, with the catch-up events of
+    /// what the change lets an OMS see (`oms_catch_up`).
     pub fn update_oms<E: From<StorageError>>(
         &self,
         id: u64,
@@ -49,6 +54,7 @@ impl Store {
                 Some(oms) => put_oms(tx, &oms)?,
                 None => remove_oms(tx, id)?,
             }
+            announce(tx, &all, &omses_in(tx)?)?;
             Ok(())
         })
     }

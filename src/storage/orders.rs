@@ -2,7 +2,7 @@
 //! transaction: the order, its index entries, its outbox entries and its change record commit
 //! together or not at all.
 
-use redb::{TableDefinition, WriteTransaction};
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
 use super::oms_feed::{self, OmsWrite};
 use super::outbox;
@@ -178,6 +178,36 @@ impl Store {
             .filter_map(|guid| get_record::<Order>(&tx, ORDERS, guid.as_str()).transpose())
             .collect()
     }
+}
+
+/// Calls `f` with every order, or with those holding a provider order of `provider`, one at a
+/// time: streamed over the orders table or the provider index, never all in memory.
+pub(super) fn for_each_order(
+    tx: &WriteTransaction,
+    provider: Option<&Guid>,
+    mut f: impl FnMut(&Order) -> Result<(), StorageError>,
+) -> Result<(), StorageError> {
+    let Some(provider) = provider else {
+        for entry in tx.open_table(ORDERS)?.iter()? {
+            f(&decode(entry?.1.value())?)?;
+        }
+        return Ok(());
+    };
+    let prefix = format!("{provider}/");
+    for entry in tx
+        .open_table(ORDERS_BY_PROVIDER)?
+        .range(prefix.as_str()..)?
+    {
+        let (key, value) = entry?;
+        if !key.value().starts_with(&prefix) {
+            break;
+        }
+        let guid: Guid = decode(value.value())?;
+        if let Some(order) = get_record_for_update::<Order>(tx, ORDERS, guid.as_str())? {
+            f(&order)?;
+        }
+    }
+    Ok(())
 }
 
 /// [`Store::update_order`] inside a transaction the caller commits. The committed order is not

@@ -1,0 +1,97 @@
+//! Catch-up events: when the OMS registry changes (`oms add`, `oms attach`), an OMS that now
+//! has a role on project items it had none on gets, in the transaction of that change and
+//! after its current last sequence, a create event for each project it could not see before
+//! and for each such project item, so a client following `next` from its cursor discovers
+//! them (with their current state, read from the resources), then their later changes.
+//!
+//! Cost: the orders looked at are streamed one at a time, never all loaded: those of the
+//! attached providers (through the provider index), or every order when an OMS becomes the
+//! default; each visible item it gains is one event written. All of it is one write
+//! transaction, so other writes wait for it: attaching a provider with N orders costs about
+//! what N small order changes cost. A detach or a removal gains nobody anything: the OMS just
+//! loses access (its reads answer 403), with no delete events, as in EOSC.
+
+use redb::WriteTransaction;
+
+use super::StorageError;
+use super::oms_feed::{
+    append_to, assign_item_id, assign_project_id, create, item_id_in, project_id_in,
+};
+use super::orders::for_each_order;
+use echo_domain::guid::Guid;
+use echo_domain::oms::{Gain, Oms, visible_state};
+use echo_domain::oms_feed::Resource;
+use echo_domain::order::Order;
+
+/// Announces to each OMS what the registry change from `before` to `after` lets it see.
+pub(super) fn announce(
+    tx: &WriteTransaction,
+    before: &[Oms],
+    after: &[Oms],
+) -> Result<(), StorageError> {
+    for gain in Gain::of(before, after) {
+        if gain.everywhere() {
+            for_each_order(tx, None, |order| announce_order(tx, &gain, order))?;
+            continue;
+        }
+        for provider in gain.providers() {
+            for_each_order(tx, Some(provider), |order| {
+                // An order of several gained providers is announced once, from the first.
+                match first_gained(&gain, order) == Some(provider) {
+                    true => announce_order(tx, &gain, order),
+                    false => Ok(()),
+                }
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn first_gained<'o>(gain: &Gain<'_>, order: &'o Order) -> Option<&'o Guid> {
+    let providers = gain.providers();
+    order
+        .provider_orders()
+        .iter()
+        .map(|p| &p.key.provider_guid)
+        .find(|p| providers.contains(p))
+}
+
+/// The create events of one order for the gaining OMS: its project unless it saw the project
+/// already (through an item it had a role on), then each visible item it gains.
+fn announce_order(
+    tx: &WriteTransaction,
+    gain: &Gain<'_>,
+    order: &Order,
+) -> Result<(), StorageError> {
+    let gained: Vec<_> = order
+        .provider_orders()
+        .iter()
+        .filter(|p| visible_state(p.state()) && gain.gains(&p.key.provider_guid))
+        .collect();
+    if gained.is_empty() {
+        return Ok(());
+    }
+    let feed = [gain.oms];
+    let mut saw_project = false;
+    for provider_order in order.provider_orders() {
+        saw_project |= gain.saw(&provider_order.key.provider_guid)
+            && item_id_in(tx, &provider_order.key)?.is_some();
+    }
+    // Ids are missing only for orders that became visible while no OMS was registered.
+    let project = match project_id_in(tx, &order.guid)? {
+        Some(id) => id,
+        None => assign_project_id(tx, &order.guid)?,
+    };
+    if !saw_project {
+        append_to(tx, &feed, &create(Resource::Project, project, None), None)?;
+    }
+    for provider_order in gained {
+        let item = match item_id_in(tx, &provider_order.key)? {
+            Some(id) => id,
+            None => assign_item_id(tx, &provider_order.key)?,
+        };
+        let event = create(Resource::ProjectItem, project, Some(item));
+        append_to(tx, &feed, &event, None)?;
+    }
+    Ok(())
+}
