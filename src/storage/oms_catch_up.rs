@@ -1,4 +1,5 @@
-//! Catch-up events: when the OMS registry changes (`oms add`, `oms attach`), an OMS that now
+//! Changes of the OMS registry (add, attach/detach, remove) with their catch-up events: when
+//! the registry changes (`oms add`, `oms attach`), an OMS that now
 //! has a role on project items it had none on gets, in the transaction of that change and
 //! after its current last sequence, a create event for each project it could not see before
 //! and for each such project item, so a client following `next` from its cursor discovers
@@ -13,22 +14,63 @@
 
 use redb::WriteTransaction;
 
-use super::StorageError;
+use super::oms::{new_id, omses_in, put_oms, remove_oms};
 use super::oms_feed::{
     append_to, assign_item_id, assign_project_id, create, item_id_in, project_id_in,
 };
 use super::orders::for_each_order;
+use super::{StorageError, Store};
 use echo_domain::guid::Guid;
 use echo_domain::oms::{Gain, Oms, visible_state};
 use echo_domain::oms_feed::Resource;
 use echo_domain::order::Order;
 
+impl Store {
+    /// Stores a new OMS under the next id; `check` sees the registered ones first (so rules
+    /// such as "one default OMS" hold under concurrent registrations). The new OMS's feed
+    /// starts with what it can see already.
+    pub fn add_oms<E: From<StorageError>>(
+        &self,
+        mut oms: Oms,
+        check: impl FnOnce(&Oms, &[Oms]) -> Result<(), E>,
+    ) -> Result<Oms, E> {
+        self.write(|tx| {
+            oms.id = new_id(tx)?;
+            let before = omses_in(tx)?;
+            check(&oms, &before)?;
+            put_oms(tx, &oms)?;
+            announce(tx, &before, &omses_in(tx)?)?;
+            Ok(oms)
+        })
+    }
+
+    /// Reads the OMS `id` and every registered OMS, lets `change` compute its new version
+    /// (`None`: remove it), and commits, all in one transaction, with the catch-up events of
+    /// what the change lets an OMS see.
+    pub fn update_oms<E: From<StorageError>>(
+        &self,
+        id: u64,
+        change: impl FnOnce(Oms, &[Oms]) -> Result<Option<Oms>, E>,
+    ) -> Result<(), E> {
+        self.write(|tx| {
+            let all = omses_in(tx)?;
+            let current = all
+                .iter()
+                .find(|o| o.id == id)
+                .cloned()
+                .ok_or_else(|| StorageError::NotFound(format!("OMS [{id}]")))?;
+            match change(current, &all)? {
+                Some(oms) => put_oms(tx, &oms)?,
+                None => remove_oms(tx, id)?,
+            }
+            announce(tx, &all, &omses_in(tx)?)?;
+            Ok(())
+        })
+    }
+}
+
 /// Announces to each OMS what the registry change from `before` to `after` lets it see.
-pub(super) fn announce(
-    tx: &WriteTransaction,
-    before: &[Oms],
-    after: &[Oms],
-) -> Result<(), StorageError> {
+fn announce(tx: &WriteTransaction, before: &[Oms], after: &[Oms]) -> Result<(), StorageError> {
     for gain in Gain::of(before, after) {
         if gain.everywhere() {
             for_each_order(tx, None, |order| announce_order(tx, &gain, order))?;
