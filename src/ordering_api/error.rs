@@ -52,9 +52,7 @@ fn status(error: &GatewayError) -> StatusCode {
             | OmsError::NotPrimary { .. }
             | OmsError::MessageNotAllowed { .. },
         ) => StatusCode::FORBIDDEN,
-        GatewayError::NotFound { .. } | GatewayError::Storage(StorageError::NotFound(_)) => {
-            StatusCode::NOT_FOUND
-        }
+        GatewayError::NotFound { .. } => StatusCode::NOT_FOUND,
         GatewayError::Order(_)
         | GatewayError::OrderNotRemovable { .. }
         | GatewayError::TransactionNotSupported(..)
