@@ -120,6 +120,8 @@ def test_an_oms_gaining_a_provider_discovers_its_orders_from_its_cursor(gw):
     updates = [e for e in later if e["resource"] == "project_item"]
     assert [(e["type"], e["project_item_id"]) for e in updates] == [("update", target["project_item_id"])]
     assert {"field": "status.value", "before": "SUBMITTING", "after": "PROCESSING"} in updates[0]["changes"]
+    # The PATCH is the OMS's own write (its change origin names it): exclude_own hides it.
+    assert follow(alice, late, start=cursor + len(caught_up), exclude_own=True) == []
     end = cursor + len(caught_up) + len(later)
     everything = follow(alice, late)
     assert len(everything) == end and set(creates(everything, "project").values()) == {1}
