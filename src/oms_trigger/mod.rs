@@ -3,8 +3,8 @@
 //! Calls are **coalesced** (at most one in flight per OMS; events arriving during a call cause
 //! exactly one more call after it), **retried** on connection errors, timeouts, 429 and 5xx
 //! with exponential backoff and jitter (honouring `Retry-After`) up to
-//! [`TriggerSettings::attempts`] calls, after which the OMS is marked failing (`oms show`) until a later call succeeds, and
-//! **signed** as Standard Webhooks do. What is owed lives in storage (`TriggerState`, written
+//! [`TriggerSettings::attempts`] calls, after which the OMS is marked failing (`oms show`)
+//! until a later call succeeds, and **signed** as Standard Webhooks do. What is owed lives in storage (`TriggerState`, written
 //! in the transaction of the change), so a restart neither loses a pending trigger nor fires
 //! more than one call per OMS.
 

@@ -242,7 +242,8 @@ fn query_edit() -> impl Strategy<Value = QueryEdit> {
     prop_oneof![
         3 => (at, any::<usize>()).prop_map(|(at, value)| QueryEdit::SetValue { at, value }),
         1 => at.prop_map(|at| QueryEdit::Remove { at }),
-        2 => (any::<usize>(), any::<usize>()).prop_map(|(name, value)| QueryEdit::Add { name, value }),
+        2 => (any::<usize>(), any::<usize>())
+            .prop_map(|(name, value)| QueryEdit::Add { name, value }),
         1 => mutations().prop_map(QueryEdit::Bytes),
     ]
 }

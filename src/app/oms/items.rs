@@ -1,8 +1,9 @@
 //! PATCH of a project item by its primary OMS: a status is the provider-order change the
 //! README's PATCH table names for the current state, applied as a partner's report through
-//! the one transition table and OrderProcessingService's own `apply_reports` (illegal ones are
-//! refused with the current state); user secrets merge. Every change leaves a line in the provider order's StatusMessage (secrets by key,
-//! never by value) and commits with its events in one transaction.
+//! the one transition table and OrderProcessingService's own `apply_reports` (illegal ones
+//! are refused with the current state); user secrets merge. Every change leaves a line in the
+//! provider order's StatusMessage (secrets by key, never by value) and commits with its events
+//! in one transaction, marked as the OMS's own (its `ChangeOrigin` names it).
 
 use super::administered_oms;
 use super::feed::{ItemView, item_view, readable_item};
