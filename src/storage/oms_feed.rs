@@ -342,6 +342,33 @@ pub(super) fn item_id_in(
     get_record_for_update(tx, IDS, &item_key(key))
 }
 
+/// The order GUID of a project.
+pub(super) fn project_order_in(
+    tx: &WriteTransaction,
+    project: u64,
+) -> Result<Option<Guid>, StorageError> {
+    read_value(&tx.open_table(PROJECTS)?, project)
+}
+
+/// The provider order of a project item.
+pub(super) fn item_key_in(
+    tx: &WriteTransaction,
+    item: u64,
+) -> Result<Option<ProviderOrderKey>, StorageError> {
+    read_value(&tx.open_table(ITEMS)?, item)
+}
+
+/// Calls `f` with every message, in id order, one at a time.
+pub(super) fn for_each_message(
+    tx: &WriteTransaction,
+    mut f: impl FnMut(&Message) -> Result<(), StorageError>,
+) -> Result<(), StorageError> {
+    for entry in tx.open_table(MESSAGES)?.iter()? {
+        f(&decode(entry?.1.value())?)?;
+    }
+    Ok(())
+}
+
 /// Gives an order its project id (the next one).
 pub(super) fn assign_project_id(tx: &WriteTransaction, order: &Guid) -> Result<u64, StorageError> {
     let id = next_sequence(tx, PROJECTS)?;

@@ -180,6 +180,11 @@ impl Store {
     }
 }
 
+/// An order, read inside a write transaction.
+pub(super) fn order_in(tx: &WriteTransaction, guid: &Guid) -> Result<Option<Order>, StorageError> {
+    get_record_for_update(tx, ORDERS, guid.as_str())
+}
+
 /// Calls `f` with every order, or with those holding a provider order of `provider`, one at a
 /// time: streamed over the orders table or the provider index, never all in memory.
 pub(super) fn for_each_order(

@@ -2,7 +2,8 @@
 is a gateway-wide singleton):
 - catch-up: an order submitted before any OMS exists, then OMSes added and a provider attached
   to an OMS whose adapter already followed its feed to the end; following `next` from its
-  cursor it sees each newly visible project and item exactly once, then their later changes;
+  cursor it sees each newly visible project, item and message exactly once, then their later
+  changes;
   a detached OMS loses access with no events; a new default OMS starts with everything;
 - trigger timings are settings: with ECHO_GATEWAY_OMS_TRIGGER_ATTEMPTS=2 a receiver that
   always fails gets 2 calls, then the OMS is marked failing."""
@@ -63,7 +64,7 @@ def submit(gw, *catalog_items):
 
 def creates(events, resource):
     """How many create events each id of `resource` has."""
-    key = "project_id" if resource == "project" else "project_item_id"
+    key = {"project": "project_id", "project_item": "project_item_id", "message": "message_id"}[resource]
     return Counter(e[key] for e in events if e["type"] == "create" and e["resource"] == resource)
 
 
@@ -71,6 +72,21 @@ def order_of(api, oms, project):
     r = api.call("GET", "/api/v1/oms/%d/projects/%d" % (oms, project), "Project")
     assert r.status_code == 200, r.text
     return r.json()["attributes"]["order_guid"]
+
+
+def post(api, oms, order, provider=None):
+    """A mediator message on the project of `order` (or on its item of `provider`); its id."""
+    projects = api.call("GET", "/api/v1/oms/%d/projects?limit=1000" % oms, "ProjectList").json()["projects"]
+    project = next(p["id"] for p in projects if p["attributes"]["order_guid"] == order)
+    body = {"project_id": project, "scope": "public", "content": "from the desk",
+            "author": {"email": "desk@example.org", "name": "Desk", "role": "mediator"}}
+    if provider:
+        listed = api.call("GET", "/api/v1/oms/%d/projects/%d/project_items" % (oms, project),
+                          "ProjectItemList").json()["project_items"]
+        body["project_item_id"] = next(i["id"] for i in listed if i["attributes"]["provider"] == provider)
+    r = api.call("POST", "/api/v1/oms/%d/messages" % oms, "Message", body=body)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
 
 
 def test_an_oms_gaining_a_provider_discovers_its_orders_from_its_cursor(gw):
@@ -87,8 +103,14 @@ def test_an_oms_gaining_a_provider_discovers_its_orders_from_its_cursor(gw):
     on_q = submit(gw, q["catalog"][0])
     mixed = submit(gw, q["catalog"][1], p["catalog"][1])
     on_p = submit(gw, p["catalog"][2])
+    # The mediator's messages: on P's project and items (late cannot see them yet), and on
+    # the mixed project (late sees it through Q already).
+    unseen = [post(med, mediator, on_p), post(med, mediator, early, p["id"]),
+              post(med, mediator, mixed, p["id"])]
+    post(med, mediator, mixed)
     seen = follow(alice, late)
     assert len(creates(seen, "project")) == 2 and len(creates(seen, "project_item")) == 2
+    assert len(creates(seen, "message")) == 1
     cursor = len(seen)
 
     gw.cli("oms", "attach", str(late), "--provider", p["id"])
@@ -100,6 +122,7 @@ def test_an_oms_gaining_a_provider_discovers_its_orders_from_its_cursor(gw):
     projects, items = creates(caught_up, "project"), creates(caught_up, "project_item")
     assert {order_of(alice, late, pid) for pid in projects} == {early, on_p}, "not the mixed one: seen"
     assert set(projects.values()) == {1} and len(items) == 3 and set(items.values()) == {1}
+    assert sorted(creates(caught_up, "message")) == sorted(unseen), "messages newly visible"
     assert all(e["type"] == "create" for e in caught_up)
     for event in caught_up:
         if event["resource"] == "project_item":
@@ -139,7 +162,8 @@ def test_an_oms_gaining_a_provider_discovers_its_orders_from_its_cursor(gw):
     assert {order_of(med, successor, pid) for pid in creates(fresh, "project")} == {early, on_q, mixed, on_p}
     assert set(creates(fresh, "project").values()) == {1}
     assert len(creates(fresh, "project_item")) == 5 and set(creates(fresh, "project_item").values()) == {1}
-    assert len(fresh) == 9
+    assert len(creates(fresh, "message")) == 4
+    assert len(fresh) == 13
 
 
 def test_trigger_attempts_are_a_setting(gw):
