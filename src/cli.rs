@@ -34,7 +34,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the gateway
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage data partners
     #[command(subcommand)]
     Provider(ProviderCommand),

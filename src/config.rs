@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::app::ServiceSettings;
 use crate::app::sign_in_throttle::SignInLimits;
 use crate::delivery::worker::DeliverySettings;
+use crate::oms_trigger::TriggerSettings;
 use crate::partner::forbidden_addresses::{AddressRange, ForbiddenRanges, InvalidRange};
 use crate::server::ServeSettings;
 use crate::server::connection::ConnectionLimits;
@@ -90,6 +91,18 @@ pub struct ServeArgs {
     /// Seconds one delivery attempt may take [default: 30]
     #[arg(long, env = "ECHO_GATEWAY_DELIVERY_TIMEOUT")]
     pub delivery_timeout: Option<u64>,
+    /// Calls of an OMS trigger per batch of changes before the OMS is marked failing [default: 8]
+    #[arg(long, env = "ECHO_GATEWAY_OMS_TRIGGER_ATTEMPTS")]
+    pub oms_trigger_attempts: Option<u32>,
+    /// Milliseconds before the first retry of an OMS trigger, doubling per retry [default: 500]
+    #[arg(long, env = "ECHO_GATEWAY_OMS_TRIGGER_FIRST_RETRY_MS")]
+    pub oms_trigger_first_retry_ms: Option<u64>,
+    /// Longest wait in seconds between OMS trigger retries, `Retry-After` included [default: 300]
+    #[arg(long, env = "ECHO_GATEWAY_OMS_TRIGGER_MAX_WAIT")]
+    pub oms_trigger_max_wait: Option<u64>,
+    /// Seconds one OMS trigger call may take [default: 10]
+    #[arg(long, env = "ECHO_GATEWAY_OMS_TRIGGER_TIMEOUT")]
+    pub oms_trigger_timeout: Option<u64>,
     /// Whether guests may sign in (Login as `guest`) and order, as ECHO let them [default: on]
     #[arg(long, env = "ECHO_GATEWAY_GUEST_ORDERS")]
     pub guest_orders: Option<Switch>,
@@ -136,6 +149,10 @@ pub struct FileConfig {
     pub delivery_concurrency: Option<usize>,
     pub delivery_per_provider: Option<usize>,
     pub delivery_timeout: Option<u64>,
+    pub oms_trigger_attempts: Option<u32>,
+    pub oms_trigger_first_retry_ms: Option<u64>,
+    pub oms_trigger_max_wait: Option<u64>,
+    pub oms_trigger_timeout: Option<u64>,
     pub guest_orders: Option<Switch>,
     pub forbidden_endpoint_ranges: Option<Vec<String>>,
     pub sign_in_lock_after: Option<u32>,
@@ -217,6 +234,7 @@ pub fn resolve(
             ..ServiceSettings::default()
         },
         delivery: delivery_settings(args, file),
+        oms_triggers: trigger_settings(args, file),
         shutdown_grace: Duration::from_secs(30),
     };
     let log_format = args
@@ -319,9 +337,49 @@ fn delivery_settings(args: &ServeArgs, file: &FileConfig) -> DeliverySettings {
     }
 }
 
+fn trigger_settings(args: &ServeArgs, file: &FileConfig) -> TriggerSettings {
+    let defaults = TriggerSettings::default();
+    let seconds = |flag: Option<u64>, key: Option<u64>, default: Duration| {
+        flag.or(key)
+            .map_or(default, |s| Duration::from_secs(s.max(1)))
+    };
+    TriggerSettings {
+        attempts: args
+            .oms_trigger_attempts
+            .or(file.oms_trigger_attempts)
+            .unwrap_or(defaults.attempts)
+            .max(1),
+        first_retry: args
+            .oms_trigger_first_retry_ms
+            .or(file.oms_trigger_first_retry_ms)
+            .map_or(defaults.first_retry, Duration::from_millis),
+        max_wait: seconds(
+            args.oms_trigger_max_wait,
+            file.oms_trigger_max_wait,
+            defaults.max_wait,
+        ),
+        timeout: seconds(
+            args.oms_trigger_timeout,
+            file.oms_trigger_timeout,
+            defaults.timeout,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The settings without any flag, variable or file.
+    fn defaults() -> ServeSettings {
+        resolve(
+            &ServeArgs::default(),
+            &FileConfig::default(),
+            PathBuf::from("d"),
+        )
+        .unwrap()
+        .0
+    }
 
     #[test]
     fn flags_win_over_file_and_file_over_defaults() {
@@ -337,12 +395,7 @@ mod tests {
         assert_eq!(settings.listen.port(), 9001);
         assert_eq!(settings.connections.max_body_bytes, 100);
         assert_eq!(log, LogFormat::Json);
-        let (defaults, _) = resolve(
-            &ServeArgs::default(),
-            &FileConfig::default(),
-            PathBuf::from("d"),
-        )
-        .unwrap();
+        let defaults = defaults();
         assert_eq!(defaults.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(defaults.connections.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
         assert!(
@@ -352,6 +405,31 @@ mod tests {
         let off: FileConfig = toml::from_str("guest_orders = \"off\"\n").unwrap();
         let (settings, _) = resolve(&ServeArgs::default(), &off, PathBuf::from("d")).unwrap();
         assert!(!settings.services.guest_orders);
+    }
+
+    #[test]
+    fn trigger_timings_come_from_flags_then_file_then_defaults() {
+        let file: FileConfig = toml::from_str(concat!(
+            "oms_trigger_attempts = 3\n",
+            "oms_trigger_first_retry_ms = 20\n",
+            "oms_trigger_timeout = 4\n",
+        ))
+        .unwrap();
+        let args = ServeArgs {
+            oms_trigger_attempts: Some(2),
+            oms_trigger_max_wait: Some(7),
+            ..ServeArgs::default()
+        };
+        let settings = resolve(&args, &file, PathBuf::from("d")).unwrap().0;
+        let expected = TriggerSettings {
+            attempts: 2,
+            first_retry: Duration::from_millis(20),
+            max_wait: Duration::from_secs(7),
+            timeout: Duration::from_secs(4),
+        };
+        assert_eq!(settings.oms_triggers, expected);
+        let defaults = defaults();
+        assert_eq!(defaults.oms_triggers, TriggerSettings::default());
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Storage under an unlucky operator, with real `echo-gateway serve` processes: a disk that
 //! refuses writes (a file-size limit set on the running process with `prlimit`, so writes
 //! fail with EFBIG as on a full disk) gives `StorageUnavailable` faults and a 503 `/healthz`
-//! without losing or half-applying anything, and the gateway continues once space is back
-//! without a restart; backups taken while serving restore into a new data directory that
+//! without losing or half-applying anything (the Ordering API answers 503 with its JSON
+//! error), and the gateway continues once space is back without a restart; backups taken while serving restore into a new data directory that
 //! serves every order they hold.
 
 mod common;
@@ -10,7 +10,9 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::orders::{OMS, Shop, guid_list_param, oms_ok, order_items_param};
+use common::orders::{
+    OMS, Shop, guid_list_param, oms_ok, order_items_param, place_submitted_order,
+};
 use common::{SoapClient, TestGateway, assert_fault, cli, element_text, try_cli};
 
 /// CreateOrder of the shop's first item; the order GUID, or the fault's status and body.
@@ -106,6 +108,58 @@ async fn a_disk_refusing_writes_faults_cleanly_and_the_gateway_recovers_without_
     gateway.stop();
     let gateway = TestGateway::start(dir.path(), &[]);
     assert_served(&gateway.soap_client(), &shop, &acknowledged).await;
+}
+
+/// POSTs a public mediator message on project 1 as the default OMS's administrator; returns
+/// the status and the JSON answer.
+async fn post_message(gateway: &TestGateway, token: &str) -> (u16, serde_json::Value) {
+    let message = serde_json::json!({"project_id": 1, "scope": "public", "content": "staged",
+        "author": {"email": "desk@example.org", "name": "Desk", "role": "mediator"}});
+    let response = gateway
+        .client
+        .post(format!("{}/api/v1/oms/1/messages", gateway.url))
+        .header("X-User-Token", token)
+        .header("Content-Type", "application/json")
+        .body(message.to_string())
+        .send()
+        .await
+        .expect("the API answers");
+    let status = response.status().as_u16();
+    let body = response.bytes().await.expect("a body");
+    (status, serde_json::from_slice(&body).expect("a JSON body"))
+}
+
+#[tokio::test]
+async fn the_ordering_api_answers_503_while_the_disk_refuses_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shop = prepared(dir.path());
+    cli(dir.path(), &["user", "add", "desk", "--role", "user"], None);
+    let add = [
+        "oms",
+        "add",
+        "desk",
+        "--type",
+        "global",
+        "--default",
+        "--admin",
+        "desk",
+    ];
+    cli(dir.path(), &add, None);
+    let desk = cli(dir.path(), &["token", "issue", "desk"], None);
+    let gateway = TestGateway::start(dir.path(), &[]);
+    shop.set_policies(&gateway).await;
+    let items = order_items_param(&[shop.catalog[0][0].as_str()]);
+    place_submitted_order(&gateway.soap_client(), &shop.buyer, &items, None).await;
+
+    limit_file_size(&gateway, "8192");
+    let (status, body) = post_message(&gateway, &desk).await;
+    assert_eq!(status, 503, "{body}");
+    let error = body["error"].as_str().expect("an error message");
+    assert!(error.contains("try again later"), "{error}");
+    limit_file_size(&gateway, "unlimited");
+    let (status, body) = post_message(&gateway, &desk).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["id"], 1, "the refused message was not stored");
 }
 
 #[tokio::test]

@@ -72,6 +72,7 @@ pub fn retry(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Deliv
     let origin = ChangeOrigin {
         actor: provider,
         operation: "RetryDelivery",
+        oms: None,
     };
     gateway.store.settle_delivery(
         id,

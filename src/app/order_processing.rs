@@ -7,7 +7,8 @@
 //! provider), and an order without one is not the caller's to touch. Each callback becomes a
 //! [`ProviderReport`], applied with its change record in one transaction. A report whose effect
 //! is already in place (a repeated call) commits nothing and succeeds; an illegal transition is
-//! refused with the order's error.
+//! refused with the order's error. An OMS's PATCH of a project item (`oms::items`) applies its
+//! reports through the same [`apply_reports`] and [`settled`].
 
 use super::Gateway;
 use super::orders::name_missing_order;
@@ -16,7 +17,7 @@ use crate::storage::{ChangeOrigin, OrderChange, StorageError};
 use echo_domain::caller::{AccessDenied, Caller};
 use echo_domain::guid::Guid;
 use echo_domain::order::{
-    ItemSettlement, OrderEvent, OrderReceipt, ProviderReport, ReportedChange,
+    ItemSettlement, Order, OrderEvent, OrderReceipt, ProviderReport, ReportedChange,
 };
 use echo_domain::timestamp::Timestamp;
 
@@ -127,20 +128,23 @@ pub fn report(
     callback: PartnerCallback,
 ) -> GatewayResult<()> {
     let provider = caller.acting_provider()?;
-    let operation = callback.operation();
-    commit(
-        gateway,
-        caller,
-        provider,
+    let origin = ChangeOrigin {
+        actor: &caller.user_guid,
+        operation: callback.operation(),
+        oms: None,
+    };
+    let reports = [callback.into_report()];
+    let outcome = gateway.store.update_order(
         order,
-        operation,
-        &callback.into_report(),
-    )
+        origin,
+        apply_reports(caller, provider, order, &reports),
+    );
+    settled(outcome, order)
 }
 
 /// Why an order transaction ended without a commit.
-enum Uncommitted {
-    /// The report's effect was already in place: nothing to commit, and the call succeeds.
+pub(super) enum Uncommitted {
+    /// The reports' effect was already in place: nothing to commit, and the call succeeds.
     InPlace,
     Refused(GatewayError),
 }
@@ -157,21 +161,17 @@ impl From<StorageError> for Uncommitted {
     }
 }
 
-/// Applies `report` to the provider order of `provider` in order `guid`: the order and its
-/// change record commit together, or, when the report is already in place, nothing does.
-fn commit(
-    gateway: &Gateway,
-    caller: &Caller,
-    provider: &Guid,
-    guid: &str,
-    operation: &str,
-    report: &ProviderReport,
-) -> GatewayResult<()> {
-    let origin = ChangeOrigin {
-        actor: &caller.user_guid,
-        operation,
-    };
-    let outcome = gateway.store.update_order(guid, origin, |mut order| {
+/// The edit that applies `reports`, in turn, to the provider order of `provider` in order
+/// `guid` through the one transition table (a partner's callback, or an OMS's PATCH). It
+/// ends in [`Uncommitted::InPlace`] when none of them changes anything, so a repeated call
+/// commits no order change, and is refused for an order without that provider order.
+pub(super) fn apply_reports<'a>(
+    caller: &'a Caller,
+    provider: &'a Guid,
+    guid: &'a str,
+    reports: &'a [ProviderReport],
+) -> impl FnOnce(Order) -> Result<OrderChange, Uncommitted> + 'a {
+    move |mut order| {
         if order.provider_order(provider).is_none() {
             return Err(GatewayError::from(AccessDenied::OrderNotVisible {
                 user: caller.user_name.clone(),
@@ -179,17 +179,27 @@ fn commit(
             })
             .into());
         }
-        match order.apply_report(provider, report, Timestamp::now()) {
-            Ok(true) => Ok(OrderChange {
+        let mut changed = false;
+        for report in reports {
+            changed |= order
+                .apply_report(provider, report, Timestamp::now())
+                .map_err(GatewayError::from)?;
+        }
+        match changed {
+            true => Ok(OrderChange {
                 order,
                 deliveries: Vec::new(),
             }),
-            Ok(false) => Err(Uncommitted::InPlace),
-            Err(error) => Err(GatewayError::from(error).into()),
+            false => Err(Uncommitted::InPlace),
         }
-    });
+    }
+}
+
+/// The answer to an [`apply_reports`] transaction: one already in place is a success; a
+/// missing order is named as such.
+pub(super) fn settled(outcome: Result<(), Uncommitted>, guid: &str) -> GatewayResult<()> {
     match outcome {
-        Ok(_) | Err(Uncommitted::InPlace) => Ok(()),
+        Ok(()) | Err(Uncommitted::InPlace) => Ok(()),
         Err(Uncommitted::Refused(error)) => Err(name_missing_order(error, guid)),
     }
 }

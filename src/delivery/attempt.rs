@@ -235,6 +235,7 @@ fn record(
     let origin = ChangeOrigin {
         actor: provider,
         operation: delivery_operation(entry.transaction),
+        oms: None,
     };
     let settle = |status: &DeliveryStatus, edit: &dyn Fn(&mut Order) -> GatewayResult<()>| {
         if relayed {

@@ -71,7 +71,7 @@ fn status_of(error: &GatewayError) -> StatusCode {
     use GatewayError as E;
     match error {
         E::TokenNotFound(_) | E::TokenExpired(_) | E::BadCredentials => StatusCode::UNAUTHORIZED,
-        E::NotFound { .. } | E::Storage(StorageError::NotFound(_)) => StatusCode::NOT_FOUND,
+        E::NotFound { .. } => StatusCode::NOT_FOUND,
         E::AccessDenied(denied) if hidden(denied).is_some() => StatusCode::NOT_FOUND,
         E::AccessDenied(_) => StatusCode::FORBIDDEN,
         E::Request(_) | E::Guid(_) => StatusCode::BAD_REQUEST,

@@ -2,9 +2,9 @@
 //!
 //! Calls are **coalesced** (at most one in flight per OMS; events arriving during a call cause
 //! exactly one more call after it), **retried** on connection errors, timeouts, 429 and 5xx
-//! with exponential backoff and jitter (honouring `Retry-After`) up to [`MAX_ATTEMPTS`] calls,
-//! after which the OMS is marked failing (`oms show`) until a later call succeeds, and
-//! **signed** as Standard Webhooks do. What is owed lives in storage (`TriggerState`, written
+//! with exponential backoff and jitter (honouring `Retry-After`) up to
+//! [`TriggerSettings::attempts`] calls, after which the OMS is marked failing (`oms show`)
+//! until a later call succeeds, and **signed** as Standard Webhooks do. What is owed lives in storage (`TriggerState`, written
 //! in the transaction of the change), so a restart neither loses a pending trigger nor fires
 //! more than one call per OMS.
 
@@ -21,21 +21,37 @@ use crate::storage::now_micros;
 use echo_domain::oms::Oms;
 use echo_domain::oms_feed::TriggerState;
 
-/// Calls per batch of changes before the OMS is marked failing.
-pub const MAX_ATTEMPTS: u32 = 8;
-/// The first retry waits this long; each further one twice as long (plus jitter).
-const BASE_BACKOFF: Duration = Duration::from_millis(500);
-/// The longest wait between retries (also the cap on `Retry-After`).
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// How often the durable trigger state is looked at. Triggers are owed by transactions all
 /// over the gateway (SOAP, partners, the API); polling one small table keeps them unaware.
 const POLL: Duration = Duration::from_millis(200);
-/// Timeout of one call.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Retry limits and timeouts of trigger calls (`serve --oms-trigger-…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TriggerSettings {
+    /// Calls per batch of changes before the OMS is marked failing (at least 1).
+    pub attempts: u32,
+    /// The first retry waits this long; each further one twice as long (plus jitter).
+    pub first_retry: Duration,
+    /// The longest wait between retries (also the cap on `Retry-After`).
+    pub max_wait: Duration,
+    /// Timeout of one call, connecting included.
+    pub timeout: Duration,
+}
+
+impl Default for TriggerSettings {
+    fn default() -> Self {
+        TriggerSettings {
+            attempts: 8,
+            first_retry: Duration::from_millis(500),
+            max_wait: Duration::from_secs(300),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 /// Runs until shutdown.
-pub async fn run(gateway: Arc<Gateway>, mut shutdown: Shutdown) {
-    let client = match call::client(CALL_TIMEOUT) {
+pub async fn run(gateway: Arc<Gateway>, settings: TriggerSettings, mut shutdown: Shutdown) {
+    let client = match call::client(settings.timeout) {
         Ok(client) => client,
         Err(error) => {
             tracing::error!(%error, "OMS triggers disabled: no HTTP client");
@@ -49,7 +65,7 @@ pub async fn run(gateway: Arc<Gateway>, mut shutdown: Shutdown) {
                 for (oms, state) in due {
                     let claimed = in_flight.lock().map(|mut set| set.insert(oms.id)).ok();
                     if claimed.unwrap_or(false) {
-                        let task = fire(gateway.clone(), client.clone(), oms, state);
+                        let task = fire(gateway.clone(), client.clone(), settings, oms, state);
                         let in_flight = in_flight.clone();
                         tokio::spawn(async move {
                             let id = task.await;
@@ -93,6 +109,7 @@ async fn due(gateway: &Arc<Gateway>) -> GatewayResult<Vec<(Oms, TriggerState)>> 
 async fn fire(
     gateway: Arc<Gateway>,
     client: reqwest::Client,
+    settings: TriggerSettings,
     oms: Oms,
     state: TriggerState,
 ) -> u64 {
@@ -114,12 +131,12 @@ async fn fire(
             s.last_error = None;
             s.not_before_micros = 0;
         }
-        call::Outcome::Retry { error, retry_after } if attempts < MAX_ATTEMPTS => {
+        call::Outcome::Retry { error, retry_after } if attempts < settings.attempts => {
             s.attempts = attempts;
             s.last_error = Some(error);
             let wait = retry_after
-                .unwrap_or_else(|| backoff(attempts))
-                .min(MAX_BACKOFF);
+                .unwrap_or_else(|| backoff(&settings, attempts))
+                .min(settings.max_wait);
             let wait_micros = i64::try_from(wait.as_micros()).unwrap_or(i64::MAX);
             s.not_before_micros = now_micros().saturating_add(wait_micros);
         }
@@ -138,9 +155,12 @@ async fn fire(
     id
 }
 
-/// `BASE_BACKOFF × 2^(attempt-1)`, with ±25 % jitter so many OMSes do not retry in step.
-fn backoff(attempt: u32) -> Duration {
-    let exponential = BASE_BACKOFF.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
+/// `first_retry × 2^(attempt-1)` (at most `max_wait`), with ±25 % jitter so many OMSes do not
+/// retry in step.
+fn backoff(settings: &TriggerSettings, attempt: u32) -> Duration {
+    let exponential = settings
+        .first_retry
+        .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
     let jitter = 0.75 + rand::random::<f64>() * 0.5;
-    exponential.min(MAX_BACKOFF).mul_f64(jitter)
+    exponential.min(settings.max_wait).mul_f64(jitter)
 }

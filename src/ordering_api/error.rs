@@ -1,5 +1,6 @@
 //! The one place a `GatewayError` becomes an Ordering API error: `{"error": "..."}` with 400,
-//! 401, 403, 404, 409 or 422 (500 without detail for the gateway's own failures).
+//! 401, 403, 404, 409 or 422; 503 when storage refuses writes (a full disk), as the REST API
+//! answers; 500 without detail for the gateway's own failures.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -51,9 +52,7 @@ fn status(error: &GatewayError) -> StatusCode {
             | OmsError::NotPrimary { .. }
             | OmsError::MessageNotAllowed { .. },
         ) => StatusCode::FORBIDDEN,
-        GatewayError::NotFound { .. } | GatewayError::Storage(StorageError::NotFound(_)) => {
-            StatusCode::NOT_FOUND
-        }
+        GatewayError::NotFound { .. } => StatusCode::NOT_FOUND,
         GatewayError::Order(_)
         | GatewayError::OrderNotRemovable { .. }
         | GatewayError::TransactionNotSupported(..)
@@ -68,6 +67,7 @@ fn status(error: &GatewayError) -> StatusCode {
         | GatewayError::Account(_)
         | GatewayError::Role(_)
         | GatewayError::Guid(_) => StatusCode::BAD_REQUEST,
+        GatewayError::Storage(StorageError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
         GatewayError::Storage(_) | GatewayError::Hash(_) | GatewayError::Internal(_) => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
@@ -77,12 +77,30 @@ fn status(error: &GatewayError) -> StatusCode {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = status(&self.0);
-        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %self.0, "ordering API request failed");
-            "the gateway could not complete the request".to_owned()
-        } else {
-            self.0.to_string()
+        let message = match status {
+            StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::error!(error = %self.0, "ordering API request failed");
+                "the gateway cannot store changes now; nothing was changed; try again later"
+                    .to_owned()
+            }
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                tracing::error!(error = %self.0, "ordering API request failed");
+                "the gateway could not complete the request".to_owned()
+            }
+            _ => self.0.to_string(),
         };
         (status, Json(json!({ "error": message }))).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_disk_refusing_writes_is_503_with_no_detail() {
+        let error = GatewayError::Storage(StorageError::Unavailable("/data/x: EFBIG".into()));
+        let response = ApiError(error).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 }

@@ -21,7 +21,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::admin;
 use crate::app::{Gateway, ServiceSettings};
 use crate::delivery::worker::{self as delivery_worker, DeliverySettings};
-use crate::oms_trigger;
+use crate::oms_trigger::{self, TriggerSettings};
 use crate::shutdown;
 use crate::soap::partner_protocol::OrderFulfillmentV9;
 use crate::storage::{StorageError, Store};
@@ -42,6 +42,7 @@ pub struct ServeSettings {
     pub xml_limits: XmlLimits,
     pub services: ServiceSettings,
     pub delivery: DeliverySettings,
+    pub oms_triggers: TriggerSettings,
     pub shutdown_grace: Duration,
 }
 
@@ -125,6 +126,7 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
     )));
     loops.push(tokio::spawn(oms_trigger::run(
         gateway.clone(),
+        settings.oms_triggers,
         shutdown.clone(),
     )));
     let stop = shutdown::signal();

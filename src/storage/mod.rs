@@ -13,6 +13,7 @@ mod commit;
 mod database;
 mod deliveries;
 mod oms;
+mod oms_catch_up;
 mod oms_feed;
 mod options;
 mod order_digests;

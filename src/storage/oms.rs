@@ -1,4 +1,5 @@
-//! The registry of order-management systems (OMS), keyed by their integer id.
+//! The registry of order-management systems (OMS), keyed by their integer id. Its changes
+//! (which append catch-up events to feeds) are in `oms_catch_up`.
 
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
@@ -12,47 +13,6 @@ const LAST_ID: SequenceTable = TableDefinition::new("oms_last_id");
 pub(super) const TABLES: &[SequenceTable] = &[OMSES, LAST_ID];
 
 impl Store {
-    /// Stores a new OMS under the next id; `check` sees the registered ones first (so rules
-    /// such as "one default OMS" hold under concurrent registrations).
-    pub fn add_oms<E: From<StorageError>>(
-        &self,
-        mut oms: Oms,
-        check: impl FnOnce(&Oms, &[Oms]) -> Result<(), E>,
-    ) -> Result<Oms, E> {
-        self.write(|tx| {
-            oms.id = next_sequence(tx, LAST_ID)?;
-            tx.open_table(LAST_ID)
-                .map_err(StorageError::from)?
-                .insert(oms.id, [].as_slice())
-                .map_err(StorageError::from)?;
-            check(&oms, &omses_in(tx)?)?;
-            put_oms(tx, &oms)?;
-            Ok(oms)
-        })
-    }
-
-    /// Reads the OMS `id` and every registered OMS, lets `change` compute its new version
-    /// (`None`: remove it), and commits, all in one transaction.
-    pub fn update_oms<E: From<StorageError>>(
-        &self,
-        id: u64,
-        change: impl FnOnce(Oms, &[Oms]) -> Result<Option<Oms>, E>,
-    ) -> Result<(), E> {
-        self.write(|tx| {
-            let all = omses_in(tx)?;
-            let current = all
-                .iter()
-                .find(|o| o.id == id)
-                .cloned()
-                .ok_or_else(|| StorageError::NotFound(format!("OMS [{id}]")))?;
-            match change(current, &all)? {
-                Some(oms) => put_oms(tx, &oms)?,
-                None => remove_oms(tx, id)?,
-            }
-            Ok(())
-        })
-    }
-
     /// Every registered OMS, by id.
     pub fn omses(&self) -> Result<Vec<Oms>, StorageError> {
         decode_values(&self.read()?.open_table(OMSES)?)
@@ -75,12 +35,19 @@ pub(super) fn decode_values<K: redb::Key + 'static, T: serde::de::DeserializeOwn
     Ok(values)
 }
 
-fn remove_oms(tx: &WriteTransaction, id: u64) -> Result<(), StorageError> {
+/// The next OMS id; a removed OMS's id is never given again.
+pub(super) fn new_id(tx: &WriteTransaction) -> Result<u64, StorageError> {
+    let id = next_sequence(tx, LAST_ID)?;
+    tx.open_table(LAST_ID)?.insert(id, [].as_slice())?;
+    Ok(id)
+}
+
+pub(super) fn remove_oms(tx: &WriteTransaction, id: u64) -> Result<(), StorageError> {
     tx.open_table(OMSES)?.remove(id)?;
     Ok(())
 }
 
-fn put_oms(tx: &WriteTransaction, oms: &Oms) -> Result<(), StorageError> {
+pub(super) fn put_oms(tx: &WriteTransaction, oms: &Oms) -> Result<(), StorageError> {
     tx.open_table(OMSES)?
         .insert(oms.id, encode(oms)?.as_slice())?;
     Ok(())

@@ -307,10 +307,7 @@ fn project_event(
             (id, changed)
         }
         None => {
-            let id = next_sequence(tx, PROJECTS)?;
-            tx.open_table(PROJECTS)?
-                .insert(id, encode(&order.guid)?.as_slice())?;
-            put_record(tx, IDS, &key, &id)?;
+            let id = assign_project_id(tx, &order.guid)?;
             (id, Some(create(Resource::Project, id, None)))
         }
     };
@@ -325,11 +322,71 @@ fn item_create(
     project: u64,
     provider_order: &ProviderOrder,
 ) -> Result<Event, StorageError> {
-    let id = next_sequence(tx, ITEMS)?;
-    tx.open_table(ITEMS)?
-        .insert(id, encode(&provider_order.key)?.as_slice())?;
-    put_record(tx, IDS, &item_key(&provider_order.key), &id)?;
+    let id = assign_item_id(tx, &provider_order.key)?;
     Ok(create(Resource::ProjectItem, project, Some(id)))
+}
+
+/// The project id of an order, if it has been visible to OMSes.
+pub(super) fn project_id_in(
+    tx: &WriteTransaction,
+    order: &Guid,
+) -> Result<Option<u64>, StorageError> {
+    get_record_for_update(tx, IDS, &project_key(order))
+}
+
+/// The project item id of a provider order, if it has been visible to OMSes.
+pub(super) fn item_id_in(
+    tx: &WriteTransaction,
+    key: &ProviderOrderKey,
+) -> Result<Option<u64>, StorageError> {
+    get_record_for_update(tx, IDS, &item_key(key))
+}
+
+/// The order GUID of a project.
+pub(super) fn project_order_in(
+    tx: &WriteTransaction,
+    project: u64,
+) -> Result<Option<Guid>, StorageError> {
+    read_value(&tx.open_table(PROJECTS)?, project)
+}
+
+/// The provider order of a project item.
+pub(super) fn item_key_in(
+    tx: &WriteTransaction,
+    item: u64,
+) -> Result<Option<ProviderOrderKey>, StorageError> {
+    read_value(&tx.open_table(ITEMS)?, item)
+}
+
+/// Calls `f` with every message, in id order, one at a time.
+pub(super) fn for_each_message(
+    tx: &WriteTransaction,
+    mut f: impl FnMut(&Message) -> Result<(), StorageError>,
+) -> Result<(), StorageError> {
+    for entry in tx.open_table(MESSAGES)?.iter()? {
+        f(&decode(entry?.1.value())?)?;
+    }
+    Ok(())
+}
+
+/// Gives an order its project id (the next one).
+pub(super) fn assign_project_id(tx: &WriteTransaction, order: &Guid) -> Result<u64, StorageError> {
+    let id = next_sequence(tx, PROJECTS)?;
+    tx.open_table(PROJECTS)?
+        .insert(id, encode(order)?.as_slice())?;
+    put_record(tx, IDS, &project_key(order), &id)?;
+    Ok(id)
+}
+
+/// Gives a provider order its project item id (the next one).
+pub(super) fn assign_item_id(
+    tx: &WriteTransaction,
+    key: &ProviderOrderKey,
+) -> Result<u64, StorageError> {
+    let id = next_sequence(tx, ITEMS)?;
+    tx.open_table(ITEMS)?.insert(id, encode(key)?.as_slice())?;
+    put_record(tx, IDS, &item_key(key), &id)?;
+    Ok(id)
 }
 
 /// The changes of a provider order an OMS sees: status, status message, tracking id.
@@ -374,7 +431,7 @@ fn item_update(
     })
 }
 
-fn create(resource: Resource, project: u64, item: Option<u64>) -> Event {
+pub(super) fn create(resource: Resource, project: u64, item: Option<u64>) -> Event {
     Event {
         kind: EventType::Create,
         resource,
@@ -416,7 +473,7 @@ fn project_recipients<'a, 'g>(
 
 /// Appends `event` to each OMS's feed with its next sequence, and owes each OMS with a trigger
 /// a call unless it caused the event itself.
-fn append_to(
+pub(super) fn append_to(
     tx: &WriteTransaction,
     feeds: &[&Oms],
     event: &Event,

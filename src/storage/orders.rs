@@ -2,7 +2,7 @@
 //! transaction: the order, its index entries, its outbox entries and its change record commit
 //! together or not at all.
 
-use redb::{TableDefinition, WriteTransaction};
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
 use super::oms_feed::{self, OmsWrite};
 use super::outbox;
@@ -47,6 +47,10 @@ pub struct OrderChange {
 pub struct ChangeOrigin<'a> {
     pub actor: &'a Guid,
     pub operation: &'a str,
+    /// The OMS whose Ordering API write this is (`None`: ECHO clients, partners, operators):
+    /// its feed marks the change's events as its own (`exclude_own`) and its trigger is not
+    /// fired by them.
+    pub oms: Option<u64>,
 }
 
 impl Store {
@@ -176,6 +180,41 @@ impl Store {
     }
 }
 
+/// An order, read inside a write transaction.
+pub(super) fn order_in(tx: &WriteTransaction, guid: &Guid) -> Result<Option<Order>, StorageError> {
+    get_record_for_update(tx, ORDERS, guid.as_str())
+}
+
+/// Calls `f` with every order, or with those holding a provider order of `provider`, one at a
+/// time: streamed over the orders table or the provider index, never all in memory.
+pub(super) fn for_each_order(
+    tx: &WriteTransaction,
+    provider: Option<&Guid>,
+    mut f: impl FnMut(&Order) -> Result<(), StorageError>,
+) -> Result<(), StorageError> {
+    let Some(provider) = provider else {
+        for entry in tx.open_table(ORDERS)?.iter()? {
+            f(&decode(entry?.1.value())?)?;
+        }
+        return Ok(());
+    };
+    let prefix = format!("{provider}/");
+    for entry in tx
+        .open_table(ORDERS_BY_PROVIDER)?
+        .range(prefix.as_str()..)?
+    {
+        let (key, value) = entry?;
+        if !key.value().starts_with(&prefix) {
+            break;
+        }
+        let guid: Guid = decode(value.value())?;
+        if let Some(order) = get_record_for_update::<Order>(tx, ORDERS, guid.as_str())? {
+            f(&order)?;
+        }
+    }
+    Ok(())
+}
+
 /// [`Store::update_order`] inside a transaction the caller commits. The committed order is not
 /// handed back: no caller needs it, and handing it back cost a clone of every order changed.
 pub(super) fn update_order_in<E: From<StorageError>>(
@@ -184,35 +223,28 @@ pub(super) fn update_order_in<E: From<StorageError>>(
     origin: &ChangeOrigin<'_>,
     edit: impl FnOnce(Order) -> Result<OrderChange, E>,
 ) -> Result<(), E> {
-    update_order_from(tx, guid, origin, None, edit)
+    let previous: Order = get_record_for_update(tx, ORDERS, guid)?
+        .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
+    let change = edit(previous.clone())?;
+    commit_change(tx, Some(&previous), change, origin)?;
+    Ok(())
 }
 
 impl OmsWrite<'_> {
-    /// [`Store::update_order`] as part of an OMS's write: its feed marks the events as its own.
+    /// [`Store::update_order`] as part of an OMS's write: the origin names that OMS, so its
+    /// feed marks the events as its own.
     pub fn update_order<E: From<StorageError>>(
         &self,
         guid: &str,
         origin: ChangeOrigin<'_>,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
-        update_order_from(self.tx, guid, &origin, Some(self.oms), edit)
+        let origin = ChangeOrigin {
+            oms: Some(self.oms),
+            ..origin
+        };
+        update_order_in(self.tx, guid, &origin, edit)
     }
-}
-
-/// [`update_order_in`] for a change an OMS made through the Ordering API (`oms`), so its feed
-/// marks the events as its own.
-fn update_order_from<E: From<StorageError>>(
-    tx: &WriteTransaction,
-    guid: &str,
-    origin: &ChangeOrigin<'_>,
-    oms: Option<u64>,
-    edit: impl FnOnce(Order) -> Result<OrderChange, E>,
-) -> Result<(), E> {
-    let previous: Order = get_record_for_update(tx, ORDERS, guid)?
-        .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
-    let change = edit(previous.clone())?;
-    commit_change(tx, Some(&previous), change, origin, oms)?;
-    Ok(())
 }
 
 /// Commits a new order; its GUID must be new.
@@ -225,7 +257,7 @@ pub(super) fn insert_new(
     if get_record_for_update::<Order>(tx, ORDERS, guid)?.is_some() {
         return Err(StorageError::AlreadyExists(format!("order [{guid}]")));
     }
-    commit_change(tx, None, change, origin, None)
+    commit_change(tx, None, change, origin)
 }
 
 fn commit_change(
@@ -233,7 +265,6 @@ fn commit_change(
     previous: Option<&Order>,
     change: OrderChange,
     origin: &ChangeOrigin<'_>,
-    oms: Option<u64>,
 ) -> Result<(), StorageError> {
     let order = &change.order;
     let now = Timestamp::now();
@@ -242,7 +273,7 @@ fn commit_change(
     for request in change.deliveries {
         outbox::enqueue(tx, request, now)?;
     }
-    oms_feed::record_order_change(tx, previous, order, oms)?;
+    oms_feed::record_order_change(tx, previous, order, origin.oms)?;
     append_change(tx, origin, &order.guid, state_changes(previous, order))
 }
 

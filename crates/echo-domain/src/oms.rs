@@ -153,6 +153,60 @@ impl Roles {
     }
 }
 
+/// What a change of the OMS registry (an OMS added, a provider attached) newly shows one
+/// OMS: the project items of providers it had no role on before, and the projects holding
+/// them. Roles depend only on the registry (routing decides deliveries, not visibility), so
+/// these registry changes are the only way an OMS comes to see orders already visible to
+/// OMSes; an order becoming visible (first quoted or submitted) is an event of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Gain<'a> {
+    pub oms: &'a Oms,
+    before: Option<&'a Oms>,
+    omses_before: &'a [Oms],
+    omses_after: &'a [Oms],
+}
+
+impl<'a> Gain<'a> {
+    /// Every OMS of `after` that sees project items it did not see with `before`.
+    pub fn of(before: &'a [Oms], after: &'a [Oms]) -> Vec<Gain<'a>> {
+        after
+            .iter()
+            .map(|oms| Gain {
+                oms,
+                before: before.iter().find(|o| o.id == oms.id),
+                omses_before: before,
+                omses_after: after,
+            })
+            .filter(|gain| gain.everywhere() || !gain.providers().is_empty())
+            .collect()
+    }
+
+    /// It became the default OMS: it may gain items of any provider.
+    pub fn everywhere(&self) -> bool {
+        self.oms.default && !self.before.is_some_and(|b| b.default)
+    }
+
+    /// The providers whose items it gains, when not [`Gain::everywhere`].
+    pub fn providers(&self) -> Vec<&'a Guid> {
+        self.oms
+            .providers
+            .iter()
+            .filter(|p| self.gains(p))
+            .collect()
+    }
+
+    /// Does it now have a role on `provider`'s project items, and had none before?
+    pub fn gains(&self, provider: &Guid) -> bool {
+        Roles::of(self.omses_after, self.oms, [provider]).may_read() && !self.saw(provider)
+    }
+
+    /// Did it have a role on `provider`'s project items before?
+    pub fn saw(&self, provider: &Guid) -> bool {
+        self.before
+            .is_some_and(|b| Roles::of(self.omses_before, b, [provider]).may_read())
+    }
+}
+
 /// Who a message is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -356,6 +410,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn gains_follow_the_roles() {
+        let (a, b) = (Guid::random(), Guid::random());
+        let before = vec![oms(1, true, vec![]), oms(2, false, vec![a.clone()])];
+        // Attaching b to 2: only 2 gains, and only b; the default saw everything already.
+        let attached = vec![
+            oms(1, true, vec![]),
+            oms(2, false, vec![a.clone(), b.clone()]),
+        ];
+        let gains = Gain::of(&before, &attached);
+        assert_eq!(gains.len(), 1);
+        assert_eq!(gains[0].oms.id, 2);
+        assert_eq!(gains[0].providers(), vec![&b]);
+        assert!(!gains[0].everywhere() && gains[0].saw(&a) && !gains[0].gains(&a));
+        // Detaching and removing gain nobody anything.
+        assert!(Gain::of(&attached, &before).is_empty());
+        assert!(Gain::of(&before, &before[..1]).is_empty());
+        // A new default OMS gains every provider's items.
+        let added = vec![oms(3, true, vec![])];
+        let gains = Gain::of(&[], &added);
+        assert!(gains[0].everywhere() && gains[0].gains(&a) && gains[0].gains(&b));
     }
 
     #[test]

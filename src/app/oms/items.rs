@@ -1,18 +1,19 @@
 //! PATCH of a project item by its primary OMS: a status is the provider-order change the
 //! README's PATCH table names for the current state, applied as a partner's report through
-//! the one transition table (illegal ones are refused with the current state); user secrets
-//! merge. Every change leaves a line in the provider order's StatusMessage (secrets by key,
-//! never by value) and commits with its events in one transaction.
+//! the one transition table and OrderProcessingService's own `apply_reports` (illegal ones
+//! are refused with the current state); user secrets merge. Every change leaves a line in the
+//! provider order's StatusMessage (secrets by key, never by value) and commits with its events
+//! in one transaction, marked as the OMS's own (its `ChangeOrigin` names it).
 
 use super::administered_oms;
 use super::feed::{ItemView, item_view, readable_item};
 use crate::app::Gateway;
-use crate::error::{GatewayError, GatewayResult, RequestError};
-use crate::storage::{ChangeOrigin, OrderChange, StorageError, UserSecrets};
+use crate::app::order_processing::{apply_reports, settled};
+use crate::error::{GatewayResult, RequestError};
+use crate::storage::{ChangeOrigin, UserSecrets};
 use echo_domain::caller::Caller;
 use echo_domain::oms::{OmsError, StatusType, requested_change};
 use echo_domain::order::{ProviderReport, ReportedChange};
-use echo_domain::timestamp::Timestamp;
 
 /// The largest number of user secrets one PATCH may set.
 pub const MAX_SECRETS: usize = 100;
@@ -69,53 +70,23 @@ pub fn update(
         return Err(RequestError::Missing("status or user_secrets".into()).into());
     }
     let key = view.provider_order.key.clone();
-    let provider = key.provider_guid.clone();
+    let guid = key.order_guid.as_str();
     let origin = ChangeOrigin {
         actor: &caller.user_guid,
         operation: "PatchProjectItem",
+        oms: Some(oms.id),
     };
     gateway.store.oms_write(oms.id, |write| {
         if let Some(secrets) = &secrets {
             write.merge_user_secrets(&key, item, project, secrets)?;
         }
-        let outcome = write.update_order(key.order_guid.as_str(), origin, |mut order| {
-            let mut changed = false;
-            for report in &reports {
-                changed |= order
-                    .apply_report(&provider, report, Timestamp::now())
-                    .map_err(GatewayError::from)?;
-            }
-            match changed {
-                true => Ok(OrderChange {
-                    order,
-                    deliveries: Vec::new(),
-                }),
-                false => Err(Patch::AlreadyInPlace),
-            }
-        });
-        match outcome {
-            Ok(()) | Err(Patch::AlreadyInPlace) => Ok(()),
-            Err(Patch::Refused(error)) => Err(error),
-        }
+        // Settled inside the transaction: a status already in place still commits the secrets.
+        let outcome = write.update_order(
+            guid,
+            origin,
+            apply_reports(caller, &key.provider_guid, guid, &reports),
+        );
+        settled(outcome, guid)
     })?;
     item_view(gateway, project, item)
-}
-
-/// Why the order part of a PATCH committed nothing.
-enum Patch {
-    /// A repeated PATCH: its effect is already in place, which is success.
-    AlreadyInPlace,
-    Refused(GatewayError),
-}
-
-impl From<GatewayError> for Patch {
-    fn from(error: GatewayError) -> Self {
-        Patch::Refused(error)
-    }
-}
-
-impl From<StorageError> for Patch {
-    fn from(error: StorageError) -> Self {
-        Patch::Refused(error.into())
-    }
 }

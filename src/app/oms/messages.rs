@@ -6,6 +6,7 @@
 use super::administered_oms;
 use super::feed::{OBFUSCATED, readable_item, readable_project};
 use crate::app::Gateway;
+use crate::app::orders::name_missing_order;
 use crate::error::{GatewayError, GatewayResult, RequestError};
 use crate::storage::{ChangeOrigin, OrderChange, now_micros};
 use echo_domain::caller::Caller;
@@ -178,16 +179,21 @@ fn append_status_line(
     let origin = ChangeOrigin {
         actor: &caller.user_guid,
         operation: "PostMessage",
+        oms: None,
     };
     let report = ProviderReport::new(ReportedChange::Nothing, content);
-    write.update_order(key.order_guid.as_str(), origin, |mut order| {
-        // A repeat of the last line changes nothing; committing the unchanged order is harmless.
-        order.apply_report(&key.provider_guid, &report, Timestamp::now())?;
-        Ok::<_, GatewayError>(OrderChange {
-            order,
-            deliveries: Vec::new(),
+    let guid = key.order_guid.as_str();
+    write
+        .update_order(guid, origin, |mut order| {
+            // A repeat of the last line changes nothing; committing the unchanged order is
+            // harmless.
+            order.apply_report(&key.provider_guid, &report, Timestamp::now())?;
+            Ok::<_, GatewayError>(OrderChange {
+                order,
+                deliveries: Vec::new(),
+            })
         })
-    })
+        .map_err(|error| name_missing_order(error, guid))
 }
 
 fn stored(gateway: &Gateway, id: u64) -> GatewayResult<Message> {

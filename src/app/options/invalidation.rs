@@ -76,6 +76,7 @@ fn invalidate(gateway: &Gateway, order: &Guid, definition: &OptionDefinition) ->
     let origin = ChangeOrigin {
         actor: &definition.provider,
         operation: "RemoveCatalogItemOptionDefinitions",
+        oms: None,
     };
     let message = format!(
         "ECHO: option definition [{}] was removed; the order must be validated again",

@@ -102,6 +102,7 @@ fn origin(caller: &Caller) -> ChangeOrigin<'_> {
     ChangeOrigin {
         actor: &caller.user_guid,
         operation: "CreateOrder",
+        oms: None,
     }
 }
 

@@ -130,6 +130,7 @@ pub fn resubmit_provider_order(
     let origin = ChangeOrigin {
         actor: &caller.user_guid,
         operation: "ResubmitProviderOrder",
+        oms: None,
     };
     gateway
         .store
@@ -194,6 +195,7 @@ pub fn remove(gateway: &Gateway, caller: &Caller, orders: Option<&[String]>) -> 
         let origin = ChangeOrigin {
             actor: &caller.user_guid,
             operation: "RemoveOrders",
+            oms: None,
         };
         gateway.store.remove_order(order, origin)?;
     }

@@ -33,6 +33,7 @@ fn change_order(
     let origin = ChangeOrigin {
         actor: &caller.user_guid,
         operation,
+        oms: None,
     };
     gateway
         .store
