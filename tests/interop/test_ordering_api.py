@@ -30,16 +30,21 @@ MAX_BODY = 65536
 
 
 class Receiver:
-    """A trigger endpoint on 127.0.0.1 that records calls; the first `fail` calls get 503."""
+    """A trigger endpoint on 127.0.0.1 that records calls; the first `fail` calls get 503.
+    While `hold` is cleared, each call is recorded and then held unanswered until it is set, so a
+    test decides when the gateway's call in flight ends instead of racing it."""
 
     def __init__(self, fail=0):
         self.calls, self.fail = [], fail
+        self.hold = threading.Event()
+        self.hold.set()
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 receiver.calls.append((dict((k.lower(), v) for k, v in self.headers.items()), body))
+                receiver.hold.wait(WAIT)
                 failing = len(receiver.calls) <= receiver.fail
                 self.send_response(503 if failing else 204)
                 if failing:
