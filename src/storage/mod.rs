@@ -18,6 +18,7 @@ mod options;
 mod order_digests;
 mod orders;
 mod outbox;
+mod pending;
 mod policies;
 mod preferences;
 mod tokens;
@@ -33,6 +34,7 @@ use serde::de::DeserializeOwned;
 use database::RecoveringDatabase;
 pub use oms_feed::{OmsWrite, UserSecrets, now_micros};
 pub use orders::{ChangeOrigin, OrderChange};
+pub use pending::PendingDelivery;
 pub use tokens::StoredToken;
 
 /// The database file name inside the data directory.
