@@ -103,7 +103,6 @@ async fn prepare(bench: &Bench, count: usize) -> Vec<String> {
     };
     load::run(operation, 64, count).await;
     Arc::try_unwrap(created)
-        .ok()
         .expect("clients done")
         .into_inner()
         .expect("orders")
@@ -133,7 +132,6 @@ async fn submit(bench: &Bench, orders: Vec<String>) -> (HashMap<String, Timestam
     };
     let rate = load::run(operation, SUBMITTERS, total).await.per_second;
     let acknowledged = Arc::try_unwrap(acknowledged)
-        .ok()
         .expect("clients done")
         .into_inner()
         .expect("acknowledgements");
