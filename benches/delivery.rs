@@ -35,7 +35,7 @@ use common::orders::{
     OMS, SHOP_PROVIDERS, Shop, oms_ok, order_guid_param, order_items_param, user_information_param,
 };
 use common::partner::{PartnerSim, client_builder, log_lines, sample_request};
-use common::process::cpu_time;
+use common::process::{cpu_time, peak_rss_kib};
 use common::{SoapClient, TestGateway, cli, element_text};
 use echo_domain::guid::Guid;
 use echo_domain::policy::Transaction;
@@ -269,6 +269,11 @@ fn report(label: &str, runs: &[DeliveryRun], floor: f64) -> Duration {
     cpu
 }
 
+fn print_peak_rss(gateway: &TestGateway) {
+    let kib = peak_rss_kib(gateway.pid().expect("gateway pid"));
+    println!("  gateway peak RSS {:.1} MiB", kib as f64 / 1024.0);
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg").unwrap_or_default()
 }
@@ -319,6 +324,7 @@ fn main() {
         "pending elsewhere", "deliv/s", "submits/s", "p50 ms", "p99 ms", "CPU µs", "floor"
     );
     let quiet = report("none", &none, floor);
+    print_peak_rss(&bench.gateway);
 
     bench.gateway.stop();
     let owner = Guid::random();
@@ -332,6 +338,7 @@ fn main() {
     bench.gateway = TestGateway::start(&data, &[]);
     let backlog = runtime.block_on(measure(&bench));
     let loaded = report(&format!("{BACKLOG} for a down partner"), &backlog, floor);
+    print_peak_rss(&bench.gateway);
     println!(
         "CPU per delivery with the backlog: {:.2}× without (backlog stored in {filled:.1} s)",
         loaded.as_secs_f64() / quiet.as_secs_f64()
