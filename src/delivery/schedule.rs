@@ -250,7 +250,9 @@ mod tests {
         });
         overall.add(1, key(&Guid::random(), &provider), now);
         overall.add(2, key(&Guid::random(), &Guid::random()), now);
-        assert_eq!(overall.start_due(now), vec![1]);
+        // Which provider goes first depends on their (random) GUIDs; only one may go.
+        assert_eq!(overall.start_due(now).len(), 1);
+        assert!(overall.start_due(now).is_empty());
     }
 
     #[test]
