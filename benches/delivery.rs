@@ -1,146 +1,281 @@
-//! Delivery benchmark against the release-built gateway and a local `partner-sim --answer
-//! automatic --log FILE` (http, no latency): 64 concurrent clients place and submit one-item
-//! orders (alternating between two providers, each policy pointing at the partner), a warm-up,
-//! then several runs of a fixed count. Per run, deliveries per second from the first submit
-//! to the last order's SUBMIT reaching the partner (its log's time), once `deliveries list
-//! --state pending` is empty; the median run is printed with the submit-to-delivered latency
-//! p50 and p99 pooled over all runs: from the client's SubmitOrder acknowledgement to the
-//! partner's log line for that order (the gateway records CLOSED right after the answer), at
-//! millisecond resolution and 0 when the partner got it before the acknowledgement arrived.
+//! Delivery benchmark against the release-built gateway (HTTPS) and a local `partner-sim
+//! --answer automatic --log FILE` (http, no latency, on 127.0.0.1).
+//!
+//! Orders of two items from two providers (both pointed at the partner) are created and given
+//! their contact beforehand; then, per run, [`SUBMITTERS`] clients submit [`ORDERS`] of them
+//! (a bounded, closed-loop load: each SubmitOrder is two deliveries). Per run: deliveries per
+//! second while the submits run (partner receipts inside that window, by the partner log's
+//! times), SubmitOrders per second, the gateway's CPU (user + system, `/proc`) per delivery,
+//! submits included, and, pooled over the runs, the latency from each SubmitOrder's
+//! acknowledgement to the partner receiving the delivery (its log line, written before it
+//! answers; millisecond resolution, 0 when it came before the acknowledgement arrived). The
+//! floor, in the same run: the same SubmitOrder payload posted straight to the partner-sim by
+//! 64 clients (the worker's concurrency), the rate the partner can take.
+//!
+//! Then the same runs again with [`BACKLOG`] deliveries pending for a third provider whose
+//! partner is down (a closed port; each waits an hour for its next try, stored in-process with
+//! the gateway stopped), to compare the CPU per healthy delivery with and without the backlog.
 //! Figures are printed, never asserted; clients, gateway and partner share the machine.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::delivery::{PartnerPolicy, answered_more_than_once, list_deliveries, poll};
-use common::load::{self, Summary, header, percentile};
-use common::orders::{SHOP_PROVIDERS, Shop, order_items_param, place_submitted_order};
-use common::partner::{PartnerSim, log_lines};
-use common::{SoapClient, TestGateway};
+use axum::body::Bytes;
+use common::delivery::{PartnerPolicy, poll};
+use common::fill::{Shape, fill_orders};
+use common::load::{self, percentile};
+use common::orders::{
+    OMS, SHOP_PROVIDERS, Shop, oms_ok, order_guid_param, order_items_param, user_information_param,
+};
+use common::partner::{PartnerSim, client_builder, log_lines, sample_request};
+use common::process::{cpu_time, peak_rss_kib};
+use common::{SoapClient, TestGateway, cli, element_text};
+use echo_domain::guid::Guid;
+use echo_domain::policy::Transaction;
 use echo_domain::timestamp::Timestamp;
+use echo_gateway::soap::fulfillment::encode_request;
 
-const CONCURRENCY: usize = 64;
-const ORDERS: usize = 2_000;
+/// Clients submitting at once.
+const SUBMITTERS: usize = 32;
+/// Orders submitted per run (two deliveries each).
+const ORDERS: usize = 3_000;
+const WARM_UP: usize = 300;
 const RUNS: usize = 3;
-/// How long one run's deliveries may take to drain.
-const DRAIN_LIMIT: Duration = Duration::from_secs(120);
-
-/// An acknowledged SubmitOrder.
-struct Submitted {
-    order: String,
-    acknowledged: Timestamp,
-}
+/// Deliveries pending for the down partner in the second part.
+const BACKLOG: usize = 100_000;
+/// Concurrency of the floor's clients: the worker's default overall limit.
+const FLOOR_CLIENTS: usize = 64;
+/// How long one run's deliveries may take to reach the partner.
+const DRAIN_LIMIT: Duration = Duration::from_secs(300);
+/// The provider whose partner is down.
+const DOWN: (&str, &str) = ("DOWN1", "5A0C7E4B-2D3F-4A1B-9C8D-7E6F5A4B3C2D");
 
 /// One run's measurements.
 struct DeliveryRun {
+    /// Deliveries the partner received per second while the submits ran.
     per_second: f64,
-    latencies: Vec<Duration>,
-    /// Partner requests beyond one per order (the same key sent again).
-    repeats: usize,
-    /// SubmitOrders acknowledged per second.
     submits_per_second: f64,
+    cpu_per_delivery: Duration,
+    latencies: Vec<Duration>,
+    /// Partner requests beyond one per delivery.
+    repeats: usize,
 }
 
-/// Submits `total` one-item orders from [`CONCURRENCY`] clients, alternating providers.
-async fn submit(soap: &SoapClient, shop: &Shop, total: usize) -> (Vec<Submitted>, f64) {
-    let token: Arc<str> = shop.buyer.as_str().into();
-    let items = Arc::new(
-        shop.catalog
-            .clone()
-            .map(|guids| order_items_param(&[guids[0].as_str()])),
-    );
-    let submitted = Arc::new(Mutex::new(Vec::with_capacity(total)));
-    let next = Arc::new(AtomicUsize::new(0));
-    let (soap, record) = (soap.clone(), submitted.clone());
+/// The gateway under test and what the runs need of it.
+struct Bench {
+    gateway: TestGateway,
+    shop: Shop,
+    log: std::path::PathBuf,
+}
+
+impl Bench {
+    fn soap(&self) -> SoapClient {
+        self.gateway.soap_client()
+    }
+}
+
+/// Creates `count` orders with one item of each shop provider and a contact (not submitted).
+async fn prepare(bench: &Bench, count: usize) -> Vec<String> {
+    let (soap, token) = (bench.soap(), Arc::<str>::from(bench.shop.buyer.as_str()));
+    let catalog = &bench.shop.catalog;
+    let items: Arc<str> = order_items_param(&[&catalog[0][0], &catalog[1][0]]).into();
+    let created = Arc::new(Mutex::new(Vec::with_capacity(count)));
+    let record = created.clone();
     let operation = move || {
         let (soap, token, items, record) =
             (soap.clone(), token.clone(), items.clone(), record.clone());
-        let provider = next.fetch_add(1, Ordering::Relaxed) % 2;
         async move {
-            let order = place_submitted_order(&soap, &token, &items[provider], None).await;
-            let acknowledged = Timestamp::now();
-            record.lock().unwrap().push(Submitted {
-                order,
-                acknowledged,
-            });
+            let body = oms_ok(&soap, &token, "CreateOrder", &items).await;
+            let order = element_text(&body, "result")
+                .expect("order GUID")
+                .to_owned();
+            let contact = format!("{}{}", order_guid_param(&order), user_information_param());
+            oms_ok(&soap, &token, "SetUserInformationForOrder", &contact).await;
+            record.lock().expect("orders").push(order);
         }
     };
-    let rate = load::run(operation, CONCURRENCY, total).await.per_second;
-    let submitted = Arc::try_unwrap(submitted)
-        .ok()
+    load::run(operation, 64, count).await;
+    Arc::try_unwrap(created)
         .expect("clients done")
         .into_inner()
-        .unwrap();
-    (submitted, rate)
+        .expect("orders")
 }
 
-/// When each order's SUBMIT first reached the partner (answered 200), and how many requests
-/// for each order it got.
-fn partner_receipts(log: &Path) -> HashMap<String, (Timestamp, usize)> {
-    let mut receipts: HashMap<String, (Timestamp, usize)> = HashMap::new();
+/// Submits `orders` from [`SUBMITTERS`] clients; returns each order's acknowledgement time
+/// and the SubmitOrders per second.
+async fn submit(bench: &Bench, orders: Vec<String>) -> (HashMap<String, Timestamp>, f64) {
+    let total = orders.len();
+    let (soap, token) = (bench.soap(), Arc::<str>::from(bench.shop.buyer.as_str()));
+    let (orders, next) = (Arc::new(orders), Arc::new(AtomicUsize::new(0)));
+    let acknowledged = Arc::new(Mutex::new(HashMap::with_capacity(total)));
+    let record = acknowledged.clone();
+    let operation = move || {
+        let (soap, token, orders, record) =
+            (soap.clone(), token.clone(), orders.clone(), record.clone());
+        let order = orders[next.fetch_add(1, Ordering::Relaxed)].clone();
+        async move {
+            let (status, body) = soap
+                .try_call(OMS, "SubmitOrder", &token, &order_guid_param(&order))
+                .await
+                .expect("the gateway answers");
+            assert_eq!(status, 200, "SubmitOrder: {body}");
+            let at = Timestamp::now();
+            record.lock().expect("acknowledgements").insert(order, at);
+        }
+    };
+    let rate = load::run(operation, SUBMITTERS, total).await.per_second;
+    let acknowledged = Arc::try_unwrap(acknowledged)
+        .expect("clients done")
+        .into_inner()
+        .expect("acknowledgements");
+    (acknowledged, rate)
+}
+
+/// For each (order, provider) the partner was sent: when it first received it, and how many
+/// requests it got.
+fn partner_receipts(log: &Path) -> HashMap<(String, String), (Timestamp, usize)> {
+    let mut receipts: HashMap<(String, String), (Timestamp, usize)> = HashMap::new();
     for line in log_lines(log)
         .iter()
         .filter(|l| l["operation"] == "SubmitOrder" && l["status"] == 200)
     {
-        let order = line["order_guid"].as_str().expect("order GUID").to_owned();
+        let text = |field: &str| line[field].as_str().expect("log field").to_owned();
         let time = Timestamp::parse(line["time"].as_str().expect("time")).expect("log time");
-        let entry = receipts.entry(order).or_insert((time, 0));
+        let entry = receipts
+            .entry((text("order_guid"), text("provider_guid")))
+            .or_insert((time, 0));
         entry.0 = entry.0.min(time);
         entry.1 += 1;
     }
     receipts
 }
 
-/// One run: submit, wait until nothing is pending, then read the partner's log.
-async fn run(gateway: &TestGateway, shop: &Shop, log: &Path, total: usize) -> DeliveryRun {
+/// The partner log's length in bytes.
+fn log_length(log: &Path) -> u64 {
+    std::fs::metadata(log).map_or(0, |m| m.len())
+}
+
+/// Lines the partner logged after byte `offset`.
+fn logged_since(log: &Path, offset: u64) -> usize {
+    let mut file = std::fs::File::open(log).expect("partner log");
+    file.seek(SeekFrom::Start(offset)).expect("seek");
+    let mut text = Vec::new();
+    file.read_to_end(&mut text).expect("partner log read");
+    text.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// One run: submit `orders`, wait until the partner got every delivery, then read its log.
+async fn run(bench: &Bench, orders: Vec<String>) -> DeliveryRun {
+    let pid = bench.gateway.pid().expect("gateway pid");
+    let (offset, cpu_before) = (log_length(&bench.log), cpu_time(pid));
+    let deliveries = orders.len() * SHOP_PROVIDERS.len();
     let started = Timestamp::now();
-    let (submitted, submits_per_second) = submit(&gateway.soap_client(), shop, total).await;
-    poll("deliveries drained", DRAIN_LIMIT, || async {
-        list_deliveries(&gateway.data_dir, &["--state", "pending"])
-            .is_empty()
-            .then_some(())
+    let (acknowledged, submits_per_second) = submit(bench, orders).await;
+    let submitted = Timestamp::now();
+    poll("deliveries received", DRAIN_LIMIT, || async {
+        (logged_since(&bench.log, offset) >= deliveries).then_some(())
     })
     .await;
-    let receipts = partner_receipts(log);
-    let mut latencies = Vec::with_capacity(total);
-    let (mut last, mut repeats) = (started, 0);
-    for Submitted {
-        order,
-        acknowledged,
-    } in &submitted
-    {
-        let (delivered, requests) = receipts[order];
-        last = last.max(delivered);
-        repeats += requests - 1;
-        let millis = (delivered.millis() - acknowledged.millis()).max(0);
-        latencies.push(Duration::from_millis(millis as u64));
+    let cpu = cpu_time(pid) - cpu_before;
+    let receipts = partner_receipts(&bench.log);
+    let (mut latencies, mut in_window, mut repeats) = (Vec::with_capacity(deliveries), 0, 0);
+    for (order, at) in &acknowledged {
+        for (_, provider) in SHOP_PROVIDERS {
+            let (received, requests) = receipts[&(order.clone(), provider.to_owned())];
+            repeats += requests - 1;
+            in_window += usize::from(received <= submitted);
+            let millis = (received.millis() - at.millis()).max(0);
+            latencies.push(Duration::from_millis(millis as u64));
+        }
     }
-    let elapsed = (last.millis() - started.millis()).max(1) as f64 / 1000.0;
+    let window = (submitted.millis() - started.millis()).max(1) as f64 / 1000.0;
     DeliveryRun {
-        per_second: total as f64 / elapsed,
+        per_second: in_window as f64 / window,
+        submits_per_second,
+        cpu_per_delivery: cpu / deliveries as u32,
         latencies,
         repeats,
-        submits_per_second,
     }
 }
 
-/// The median run's throughput and latency percentiles pooled over all runs.
-fn summarise(runs: Vec<DeliveryRun>) -> Summary {
-    let mut throughputs: Vec<f64> = runs.iter().map(|r| r.per_second).collect();
-    throughputs.sort_by(f64::total_cmp);
-    let mut pooled: Vec<Duration> = runs.into_iter().flat_map(|r| r.latencies).collect();
-    pooled.sort_unstable();
-    Summary {
-        median_per_second: throughputs[throughputs.len() / 2],
-        p50: percentile(&pooled, 0.50),
-        p99: percentile(&pooled, 0.99),
+/// The partner's own rate: the same SubmitOrder payload posted straight to it.
+async fn floor(partner: &PartnerSim) -> f64 {
+    let client = client_builder().http1_only().build().expect("client");
+    let (url, provider) = (
+        Arc::<str>::from(partner.url.as_str()),
+        Guid::parse(SHOP_PROVIDERS[0].1).expect("GUID"),
+    );
+    let post = move || {
+        let (client, url) = (client.clone(), url.clone());
+        let body = Bytes::from(encode_request(&sample_request(
+            Transaction::Submit,
+            &provider,
+        )));
+        async move {
+            let response = client.post(&*url).body(body).send().await.expect("answer");
+            assert_eq!(response.status(), 200);
+            response.bytes().await.expect("answer body");
+        }
+    };
+    load::measure(post, FLOOR_CLIENTS, ORDERS * SHOP_PROVIDERS.len(), RUNS)
+        .await
+        .median_per_second
+}
+
+/// A warm-up, then [`RUNS`] runs of orders prepared beforehand.
+async fn measure(bench: &Bench) -> Vec<DeliveryRun> {
+    let mut prepared = prepare(bench, WARM_UP + RUNS * ORDERS).await;
+    run(bench, prepared.split_off(RUNS * ORDERS)).await;
+    let mut runs = Vec::new();
+    for _ in 0..RUNS {
+        let rest = prepared.split_off(ORDERS);
+        runs.push(run(bench, std::mem::replace(&mut prepared, rest)).await);
     }
+    runs
+}
+
+/// `label`, the median run's rates and CPU, and latency percentiles pooled over the runs.
+fn report(label: &str, runs: &[DeliveryRun], floor: f64) -> Duration {
+    let median = |value: &dyn Fn(&DeliveryRun) -> f64| {
+        let mut values: Vec<f64> = runs.iter().map(value).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let mut pooled: Vec<Duration> = runs.iter().flat_map(|r| r.latencies.clone()).collect();
+    pooled.sort_unstable();
+    let per_second = median(&|r| r.per_second);
+    let cpu = Duration::from_secs_f64(median(&|r| r.cpu_per_delivery.as_secs_f64()));
+    let each: Vec<String> = runs
+        .iter()
+        .map(|r| format!("{:.0}", r.per_second))
+        .collect();
+    println!(
+        "{label:<22} {per_second:>8.0} {:>10.0} {:>7} {:>7} {:>8.0} {:>8.3}×  (runs {}; {} repeated requests)",
+        median(&|r| r.submits_per_second),
+        percentile(&pooled, 0.50).as_millis(),
+        percentile(&pooled, 0.99).as_millis(),
+        cpu.as_secs_f64() * 1e6,
+        per_second / floor,
+        each.join(", "),
+        runs.iter().map(|r| r.repeats).sum::<usize>(),
+    );
+    cpu
+}
+
+fn print_peak_rss(gateway: &TestGateway) {
+    let kib = peak_rss_kib(gateway.pid().expect("gateway pid"));
+    println!("  gateway peak RSS {:.1} MiB", kib as f64 / 1024.0);
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").unwrap_or_default()
 }
 
 fn main() {
@@ -148,38 +283,65 @@ fn main() {
     let data = dir.path().join("gateway");
     std::fs::create_dir(&data).expect("data dir");
     let shop = Shop::prepare(&data, 1);
+    cli(&data, &["provider", "add", DOWN.0, "--guid", DOWN.1], None);
     let log = dir.path().join("partner.jsonl");
-    let partner = PartnerSim::start(
-        dir.path(),
-        &[
-            "--answer",
-            "automatic",
-            "--log",
-            log.to_str().expect("UTF-8"),
-        ],
-    );
-    let gateway = TestGateway::start(&data, &[]);
+    let partner_flags = [
+        "--answer",
+        "automatic",
+        "--log",
+        log.to_str().expect("UTF-8"),
+    ];
+    let partner = PartnerSim::start(dir.path(), &partner_flags);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    for (_, guid) in SHOP_PROVIDERS {
-        let policy = PartnerPolicy::plain(&partner.url);
-        runtime.block_on(policy.apply(&gateway, &shop.operator, guid));
-    }
-    runtime.block_on(run(&gateway, &shop, &log, ORDERS / 10));
-    let mut runs = Vec::new();
-    for _ in 0..RUNS {
-        runs.push(runtime.block_on(run(&gateway, &shop, &log, ORDERS)));
-    }
-    let repeats: usize = runs.iter().map(|r| r.repeats).sum();
-    let rates = |rate: fn(&DeliveryRun) -> f64| {
-        let texts: Vec<String> = runs.iter().map(|r| format!("{:.0}", rate(r))).collect();
-        texts.join(", ")
+    let gateway = TestGateway::start(&data, &[]);
+    let down = PartnerPolicy {
+        retry_wait_seconds: 3600,
+        ..PartnerPolicy::plain("http://127.0.0.1:9/down")
     };
-    let (delivered, submitted) = (rates(|r| r.per_second), rates(|r| r.submits_per_second));
-    let twice = answered_more_than_once(&list_deliveries(&data, &[]));
-    println!("{}", header("delivery", "orders/run", "deliv/s (median)"));
-    println!("{}", summarise(runs).row("submit", CONCURRENCY, ORDERS));
+    runtime.block_on(async {
+        for (_, guid) in SHOP_PROVIDERS {
+            let policy = PartnerPolicy::plain(&partner.url);
+            policy.apply(&gateway, &shop.operator, guid).await;
+        }
+        down.apply(&gateway, &shop.operator, DOWN.1).await;
+    });
+    let mut bench = Bench { gateway, shop, log };
     println!(
-        "runs: {delivered} deliveries/s, {submitted} SubmitOrders/s; {repeats} repeated partner \
-         requests, {twice} deliveries answered more than once"
+        "Deliveries to partner-sim --answer automatic (http, 127.0.0.1): {SUBMITTERS} clients \
+         submit {ORDERS} prepared two-provider orders per run ({} deliveries), {RUNS} runs \
+         after a warm-up. deliv/s: partner receipts while the submits ran (median run); \
+         latency: SubmitOrder acknowledged → partner received (pooled); CPU: gateway user+system \
+         per delivery, submits included; floor: the same payload posted straight to the \
+         partner-sim by {FLOOR_CLIENTS} clients.",
+        ORDERS * SHOP_PROVIDERS.len()
     );
+    println!("load average before: {}", load_average().trim());
+    let none = runtime.block_on(measure(&bench));
+    let floor = runtime.block_on(floor(&partner));
+    println!("floor: partner-sim takes {floor:.0} requests/s");
+    println!(
+        "{:<22} {:>8} {:>10} {:>7} {:>7} {:>8} {:>9}",
+        "pending elsewhere", "deliv/s", "submits/s", "p50 ms", "p99 ms", "CPU µs", "floor"
+    );
+    let quiet = report("none", &none, floor);
+    print_peak_rss(&bench.gateway);
+
+    bench.gateway.stop();
+    let owner = Guid::random();
+    let provider = Guid::parse(DOWN.1).expect("GUID");
+    let due = Timestamp::now().plus_seconds(3600);
+    let shape = Shape::Submitted {
+        provider: &provider,
+        due,
+    };
+    let filled = fill_orders(&data, &owner, BACKLOG, shape);
+    bench.gateway = TestGateway::start(&data, &[]);
+    let backlog = runtime.block_on(measure(&bench));
+    let loaded = report(&format!("{BACKLOG} for a down partner"), &backlog, floor);
+    print_peak_rss(&bench.gateway);
+    println!(
+        "CPU per delivery with the backlog: {:.2}× without (backlog stored in {filled:.1} s)",
+        loaded.as_secs_f64() / quiet.as_secs_f64()
+    );
+    println!("load average after: {}", load_average().trim());
 }

@@ -82,10 +82,10 @@ pub struct ServeArgs {
     /// Seconds an inbound OrderFulfillment caller waits for the partner before POSTPONED [default: 10]
     #[arg(long, env = "ECHO_GATEWAY_RELAY_WAIT")]
     pub relay_wait: Option<u64>,
-    /// Most deliveries to partners in flight at once [default: 64]
+    /// Most delivery attempts at once, from sending until recorded [default: 256]
     #[arg(long, env = "ECHO_GATEWAY_DELIVERY_CONCURRENCY")]
     pub delivery_concurrency: Option<usize>,
-    /// Most deliveries in flight to one provider [default: 8]
+    /// Most requests being exchanged with one provider's partner at once [default: 8]
     #[arg(long, env = "ECHO_GATEWAY_DELIVERY_PER_PROVIDER")]
     pub delivery_per_provider: Option<usize>,
     /// Seconds one delivery attempt may take [default: 30]

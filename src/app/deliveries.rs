@@ -74,20 +74,16 @@ pub fn retry(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Deliv
         operation: "RetryDelivery",
         oms: None,
     };
-    gateway.store.settle_delivery(
-        id,
-        &status,
-        origin,
-        entry.provider_order.order_guid.as_str(),
-        |mut order| {
+    gateway
+        .store
+        .settle_delivery(&entry, &status, origin, |mut order| {
             order.record_message(provider, "ECHO: an operator retried the delivery", now)?;
             order.apply_to_provider_order(provider, retry_event(entry.transaction), now)?;
             Ok::<_, GatewayError>(OrderChange {
                 order,
                 deliveries: Vec::new(),
             })
-        },
-    )?;
+        })?;
     gateway.delivery_signals.returned(id);
     gateway.deliveries.notify_one();
     Ok(Delivery { entry, status })

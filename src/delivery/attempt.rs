@@ -60,10 +60,12 @@ struct TryFailure {
 /// How long a delivery whose attempt could not be recorded waits before the next try.
 const AFTER_RECORDING_FAILED_SECONDS: i64 = 1;
 
-/// Makes one attempt of delivery `id` and records its outcome. Returns when its next try is
-/// due while it stays pending, `None` once it is settled (or no longer pending).
-pub async fn run(context: &AttemptContext, id: u64) -> Option<Timestamp> {
-    match attempt(context, id).await {
+/// Makes one attempt of delivery `id` and records its outcome, calling `exchanged` once the
+/// exchange with the partner is over (before the outcome is recorded), when there was one.
+/// Returns when its next try is due while it stays pending, `None` once it is settled (or no
+/// longer pending).
+pub async fn run(context: &AttemptContext, id: u64, exchanged: impl FnOnce()) -> Option<Timestamp> {
+    match attempt(context, id, exchanged).await {
         Ok(next) => {
             if next.is_none() {
                 context.gateway.delivery_signals.settled(id);
@@ -78,28 +80,28 @@ pub async fn run(context: &AttemptContext, id: u64) -> Option<Timestamp> {
     }
 }
 
-async fn attempt(context: &AttemptContext, id: u64) -> GatewayResult<Option<Timestamp>> {
-    let store = context.gateway.store.clone();
-    let current = blocking(move || Ok(store.delivery(id)?)).await?;
-    let Some(delivery) = current.filter(|d| d.status.state == DeliveryState::Pending) else {
-        return Ok(None);
-    };
-    if delivery.status.next_attempt > Timestamp::now() {
-        return Ok(Some(delivery.status.next_attempt));
-    }
+async fn attempt(
+    context: &AttemptContext,
+    id: u64,
+    exchanged: impl FnOnce(),
+) -> GatewayResult<Option<Timestamp>> {
     let gateway = context.gateway.clone();
-    let entry = delivery.entry.clone();
+    let (delivery, prepared) = match blocking(move || look(&gateway, id)).await? {
+        Due::Settled => return Ok(None),
+        Due::NotYet(next) => return Ok(Some(next)),
+        Due::Now(delivery, prepared) => (*delivery, prepared),
+    };
     let Prepared {
         relayed,
         preparation,
-    } = blocking(move || prepare(&gateway, &entry)).await?;
+    } = prepared;
     let started = Timestamp::now();
     let (outcome, retry) = match preparation {
         Preparation::WaitUntil(until) => {
-            let mut status = delivery.status;
+            let Delivery { entry, mut status } = delivery;
             status.defer_until(until);
             let gateway = context.gateway.clone();
-            blocking(move || Ok(gateway.store.put_delivery_status(id, &status)?)).await?;
+            blocking(move || Ok(gateway.store.put_delivery_status(&entry, &status)?)).await?;
             return Ok(Some(until));
         }
         Preparation::Unsendable(error) => (
@@ -111,11 +113,36 @@ async fn attempt(context: &AttemptContext, id: u64) -> GatewayResult<Option<Time
         ),
         Preparation::Send { request, record } => {
             let outcome = send(context, &request, &record).await;
+            exchanged();
             (outcome, record.policies.retry_policy())
         }
     };
     let gateway = context.gateway.clone();
     blocking(move || record(&gateway, delivery, relayed, started, outcome, retry)).await
+}
+
+/// What the stored state says of a delivery the schedule found due.
+enum Due {
+    /// No longer pending.
+    Settled,
+    /// Its next try is later (the schedule's time was older than the stored one).
+    NotYet(Timestamp),
+    /// To be tried now, as prepared.
+    Now(Box<Delivery>, Prepared),
+}
+
+/// Reads the delivery and, when it is pending and due, prepares its attempt: one trip to the
+/// blocking pool for both.
+fn look(gateway: &Gateway, id: u64) -> GatewayResult<Due> {
+    let current = gateway.store.delivery(id)?;
+    let Some(delivery) = current.filter(|d| d.status.state == DeliveryState::Pending) else {
+        return Ok(Due::Settled);
+    };
+    if delivery.status.next_attempt > Timestamp::now() {
+        return Ok(Due::NotYet(delivery.status.next_attempt));
+    }
+    let prepared = prepare(gateway, &delivery.entry)?;
+    Ok(Due::Now(Box::new(delivery), prepared))
 }
 
 fn prepare(gateway: &Gateway, entry: &OutboxEntry) -> GatewayResult<Prepared> {
@@ -230,8 +257,7 @@ fn record(
     retry: RetryPolicy,
 ) -> GatewayResult<Option<Timestamp>> {
     let Delivery { entry, mut status } = delivery;
-    let key = &entry.provider_order;
-    let provider = &key.provider_guid;
+    let provider = &entry.provider_order.provider_guid;
     let origin = ChangeOrigin {
         actor: provider,
         operation: delivery_operation(entry.transaction),
@@ -239,24 +265,17 @@ fn record(
     };
     let settle = |status: &DeliveryStatus, edit: &dyn Fn(&mut Order) -> GatewayResult<()>| {
         if relayed {
-            return Ok(gateway.store.put_delivery_status(entry.id, status)?);
+            return Ok(gateway.store.put_delivery_status(&entry, status)?);
         }
         gateway
             .store
-            .settle_delivery(
-                entry.id,
-                status,
-                origin,
-                key.order_guid.as_str(),
-                |mut order| {
-                    edit(&mut order)?;
-                    Ok::<_, GatewayError>(OrderChange {
-                        order,
-                        deliveries: Vec::new(),
-                    })
-                },
-            )
-            .map(|_| ())
+            .settle_delivery(&entry, status, origin, |mut order| {
+                edit(&mut order)?;
+                Ok::<_, GatewayError>(OrderChange {
+                    order,
+                    deliveries: Vec::new(),
+                })
+            })
     };
     match outcome {
         Ok((answer, http_status)) => {
@@ -290,7 +309,7 @@ fn record(
             };
             match status.failed(attempt, Timestamp::now(), retry) {
                 AfterFailure::RetryAt(at) => {
-                    gateway.store.put_delivery_status(entry.id, &status)?;
+                    gateway.store.put_delivery_status(&entry, &status)?;
                     return Ok(Some(at));
                 }
                 AfterFailure::GiveUp => {

@@ -1,7 +1,10 @@
 //! The delivery schedule, held in memory by the worker: the pending deliveries of each provider
 //! order in order (only the first may be attempted, so a cancel never overtakes its submit),
 //! the first ones not yet due by due time, the due ones per provider waiting for a free slot,
-//! and the attempts in flight against the per-provider and global limits. It is rebuilt from
+//! and the attempts in flight against the per-provider and global limits. A provider's slot
+//! bounds its partner's load, so it is held while the request is being exchanged and freed as
+//! soon as the answer (or failure) is in, while the outcome is being recorded; the attempt
+//! keeps its global slot, and its provider order's next delivery waits, until it is recorded. It is rebuilt from
 //! the durable pending index at start-up and fed as commits queue deliveries; the times it
 //! holds are the persisted ones, so a restart neither resets nor skips a wait. Every operation
 //! costs work proportional to what it adds, starts or finishes, never to the backlog.
@@ -38,6 +41,8 @@ pub struct Schedule {
     /// First deliveries that are due, per provider, oldest first, waiting for a slot.
     ready: BTreeMap<Guid, BTreeSet<u64>>,
     in_flight: HashSet<u64>,
+    /// Attempts in flight that still hold their provider's slot.
+    exchanging: HashSet<u64>,
     per_provider: HashMap<Guid, usize>,
 }
 
@@ -50,6 +55,7 @@ impl Schedule {
             timers: BTreeSet::new(),
             ready: BTreeMap::new(),
             in_flight: HashSet::new(),
+            exchanging: HashSet::new(),
             per_provider: HashMap::new(),
         }
     }
@@ -102,6 +108,7 @@ impl Schedule {
             {
                 *running += 1;
                 self.in_flight.insert(id);
+                self.exchanging.insert(id);
                 started.push(id);
             }
             if waiting.is_empty() {
@@ -114,18 +121,30 @@ impl Schedule {
         started
     }
 
-    /// Records the end of an attempt: the delivery is still pending with its next try at
-    /// `next`, or (`None`) it is settled and the next delivery of its provider order may go.
-    pub fn finished(&mut self, id: u64, next: Option<Timestamp>) {
-        if !self.in_flight.remove(&id) {
+    /// The exchange of attempt `id` with the partner is over: its provider's slot is free.
+    pub fn exchanged(&mut self, id: u64) {
+        if !self.exchanging.remove(&id) {
             return;
         }
-        let Some(item) = self.items.get_mut(&id) else {
+        let Some(item) = self.items.get(&id) else {
             return;
         };
         if let Some(count) = self.per_provider.get_mut(&item.key.provider_guid) {
             *count = count.saturating_sub(1);
         }
+    }
+
+    /// Records the end of an attempt: the delivery is still pending with its next try at
+    /// `next`, or (`None`) it is settled and the next delivery of its provider order may go.
+    pub fn finished(&mut self, id: u64, next: Option<Timestamp>) {
+        if !self.in_flight.contains(&id) {
+            return;
+        }
+        self.exchanged(id);
+        self.in_flight.remove(&id);
+        let Some(item) = self.items.get_mut(&id) else {
+            return;
+        };
         match next {
             Some(due) => {
                 item.due = due;
@@ -241,7 +260,37 @@ mod tests {
         });
         overall.add(1, key(&Guid::random(), &provider), now);
         overall.add(2, key(&Guid::random(), &Guid::random()), now);
-        assert_eq!(overall.start_due(now), vec![1]);
+        // Which provider goes first depends on their (random) GUIDs; only one may go.
+        assert_eq!(overall.start_due(now).len(), 1);
+        assert!(overall.start_due(now).is_empty());
+    }
+
+    #[test]
+    fn a_provider_slot_frees_when_the_exchange_ends_and_the_order_waits_for_the_record() {
+        let now = Timestamp::from_millis(10_000);
+        let (order, provider) = (Guid::random(), Guid::random());
+        let mut schedule = Schedule::new(Limits {
+            concurrency: 64,
+            per_provider: 1,
+        });
+        schedule.add(1, key(&order, &provider), now);
+        schedule.add(2, key(&order, &provider), now);
+        schedule.add(3, key(&Guid::random(), &provider), now);
+        assert_eq!(schedule.start_due(now), vec![1]);
+        assert!(
+            schedule.start_due(now).is_empty(),
+            "the provider's one slot is taken"
+        );
+        schedule.exchanged(1);
+        assert_eq!(
+            schedule.start_due(now),
+            vec![3],
+            "another provider order goes while 1 is recorded; 2 waits for it"
+        );
+        schedule.finished(1, None);
+        assert!(schedule.start_due(now).is_empty(), "3 holds the slot");
+        schedule.finished(3, None);
+        assert_eq!(schedule.start_due(now), vec![2]);
     }
 
     #[test]

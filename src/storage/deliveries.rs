@@ -6,6 +6,7 @@ use redb::{ReadTransaction, ReadableTable, TableDefinition};
 
 use super::orders::update_order_in;
 use super::outbox::{OUTBOX, PENDING, STATUS, append_entry, put_status};
+use super::pending::{self, PendingDelivery};
 use super::{
     ChangeOrigin, OrderChange, RecordTable, SequenceTable, StorageError, Store, decode, encode,
     get_record_for_update, put_record, sequence_records,
@@ -84,15 +85,6 @@ impl Store {
             .collect()
     }
 
-    /// Deliveries still to be made, oldest first (one consistent snapshot).
-    pub fn pending_deliveries(&self) -> Result<Vec<Delivery>, StorageError> {
-        let tx = self.read()?;
-        let ids = keys(&tx, PENDING)?;
-        ids.into_iter()
-            .filter_map(|id| delivery_in(&tx, id).transpose())
-            .collect()
-    }
-
     /// The last outbox id a durable commit holds: deliveries queued up to here may be sent.
     pub fn durable_outbox(&self) -> u64 {
         self.commits.durable_outbox()
@@ -102,55 +94,74 @@ impl Store {
     /// durable commits after outbox id `after` (all of them when 0), and those of `returned`
     /// still pending (deliveries made pending again, such as an operator's retry). Returns
     /// them with the outbox id they go up to. Nothing beyond the last durable commit is read,
-    /// so nothing a crash could take back gets sent.
+    /// so nothing a crash could take back gets sent. Only the pending index's compact records
+    /// are read (see `pending`).
     pub fn pending_after(
         &self,
         after: u64,
         returned: &[u64],
-    ) -> Result<(Vec<Delivery>, u64), StorageError> {
+    ) -> Result<(Vec<PendingDelivery>, u64), StorageError> {
         let through = self.commits.durable_outbox().max(after);
         let tx = self.read()?;
-        let mut ids = returned.to_vec();
+        let index = tx.open_table(PENDING)?;
+        let mut found = Vec::with_capacity(returned.len());
+        for &id in returned {
+            if let Some(row) = index.get(id)? {
+                found.push(pending_in(&tx, id, row.value())?);
+            }
+        }
         if through > after {
-            for entry in tx.open_table(PENDING)?.range(after + 1..=through)? {
-                ids.push(entry?.0.value());
+            for row in index.range(after + 1..=through)? {
+                let (id, value) = row?;
+                found.push(pending_in(&tx, id.value(), value.value())?);
             }
         }
-        let mut pending = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(delivery) = delivery_in(&tx, id)?
-                && delivery.status.state == DeliveryState::Pending
-            {
-                pending.push(delivery);
-            }
-        }
-        Ok((pending, through))
+        Ok((found.into_iter().flatten().collect(), through))
     }
 
     /// Records a new status (a failed try rescheduled, or a wait for a suspension).
     pub fn put_delivery_status(
         &self,
-        id: u64,
+        entry: &OutboxEntry,
         status: &DeliveryStatus,
     ) -> Result<(), StorageError> {
-        self.write(|tx| put_status(tx, id, status))
+        self.write(|tx| put_status(tx, entry, status))
     }
 
     /// Records a delivery's new status and the order change it causes in one transaction:
     /// the partner's answer (or the last failure) and its effect on the order commit together.
     pub fn settle_delivery<E: From<StorageError>>(
         &self,
-        id: u64,
+        entry: &OutboxEntry,
         status: &DeliveryStatus,
         origin: ChangeOrigin<'_>,
-        order: &str,
         edit: impl FnOnce(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
+        let order = entry.provider_order.order_guid.as_str();
         self.write(|tx| {
             update_order_in(tx, order, &origin, edit)?;
-            put_status(tx, id, status).map_err(E::from)
+            put_status(tx, entry, status).map_err(E::from)
         })
     }
+}
+
+/// The schedule record of pending index row `id`: its compact value, or for a row written
+/// before the compact layout, what its entry and status say.
+fn pending_in(
+    tx: &ReadTransaction,
+    id: u64,
+    value: &[u8],
+) -> Result<Option<PendingDelivery>, StorageError> {
+    if let Some(record) = pending::decode(id, value) {
+        return Ok(Some(record));
+    }
+    Ok(delivery_in(tx, id)?
+        .filter(|d| d.status.state == DeliveryState::Pending)
+        .map(|d| PendingDelivery {
+            id,
+            provider_order: d.entry.provider_order,
+            due: d.status.next_attempt,
+        }))
 }
 
 fn delivery_in(tx: &ReadTransaction, id: u64) -> Result<Option<Delivery>, StorageError> {

@@ -19,6 +19,7 @@ mod options;
 mod order_digests;
 mod orders;
 mod outbox;
+mod pending;
 mod policies;
 mod preferences;
 mod tokens;
@@ -35,6 +36,7 @@ use database::RecoveringDatabase;
 pub use deliveries::Relayed;
 pub use oms_feed::{OmsWrite, UserSecrets, now_micros};
 pub use orders::{ChangeOrigin, OrderChange};
+pub use pending::PendingDelivery;
 pub use tokens::StoredToken;
 
 /// The database file name inside the data directory.

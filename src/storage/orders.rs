@@ -67,6 +67,22 @@ impl Store {
         self.write(|tx| insert_new(tx, change, &origin))
     }
 
+    /// Stores many new orders in one transaction, each as [`Store::insert_order`] does, with
+    /// their deliveries queued and due at `queued` (bulk loads: a large data directory for the
+    /// benchmarks, or deliveries that wait for a partner). Nothing is stored when one fails.
+    pub fn insert_orders(
+        &self,
+        changes: Vec<OrderChange>,
+        origin: ChangeOrigin<'_>,
+        queued: Timestamp,
+    ) -> Result<(), StorageError> {
+        self.write(|tx| {
+            changes
+                .into_iter()
+                .try_for_each(|change| insert_new_at(tx, change, &origin, queued))
+        })
+    }
+
     /// Reads an order, lets `edit` compute the change, and commits it, all in one transaction.
     pub fn update_order<E: From<StorageError>>(
         &self,
@@ -226,7 +242,7 @@ pub(super) fn update_order_in<E: From<StorageError>>(
     let previous: Order = get_record_for_update(tx, ORDERS, guid)?
         .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
     let change = edit(previous.clone())?;
-    commit_change(tx, Some(&previous), change, origin)?;
+    commit_change(tx, Some(&previous), change, origin, Timestamp::now())?;
     Ok(())
 }
 
@@ -253,21 +269,32 @@ pub(super) fn insert_new(
     change: OrderChange,
     origin: &ChangeOrigin<'_>,
 ) -> Result<(), StorageError> {
-    let guid = change.order.guid.as_str();
-    if get_record_for_update::<Order>(tx, ORDERS, guid)?.is_some() {
-        return Err(StorageError::AlreadyExists(format!("order [{guid}]")));
-    }
-    commit_change(tx, None, change, origin)
+    insert_new_at(tx, change, origin, Timestamp::now())
 }
 
+/// [`insert_new`] with its deliveries queued at `now`.
+fn insert_new_at(
+    tx: &WriteTransaction,
+    change: OrderChange,
+    origin: &ChangeOrigin<'_>,
+    now: Timestamp,
+) -> Result<(), StorageError> {
+    let guid = change.order.guid.as_str();
+    if tx.open_table(ORDERS)?.get(guid)?.is_some() {
+        return Err(StorageError::AlreadyExists(format!("order [{guid}]")));
+    }
+    commit_change(tx, None, change, origin, now)
+}
+
+/// Commits an order change, its deliveries queued at `now`.
 fn commit_change(
     tx: &WriteTransaction,
     previous: Option<&Order>,
     change: OrderChange,
     origin: &ChangeOrigin<'_>,
+    now: Timestamp,
 ) -> Result<(), StorageError> {
     let order = &change.order;
-    let now = Timestamp::now();
     update_indexes(tx, previous, order)?;
     put_record(tx, ORDERS, order.guid.as_str(), order)?;
     for request in change.deliveries {
@@ -297,21 +324,32 @@ fn append_change(
     Ok(())
 }
 
-/// Keeps the owner, provider, item and customer indexes in step with the order.
+/// Keeps the owner, provider, item and customer indexes in step with the order, writing only
+/// the entries the previous version of the order lacks (most changes, such as a partner's
+/// answer, change no index: rewriting them cost a B-tree update each).
 fn update_indexes(
     tx: &WriteTransaction,
     previous: Option<&Order>,
     order: &Order,
 ) -> Result<(), StorageError> {
     let guid = &order.guid;
-    put_record(
-        tx,
-        ORDERS_BY_OWNER,
-        &format!("{}/{guid}", order.owner_guid),
-        guid,
-    )?;
+    let had_provider =
+        |provider: &Guid| previous.is_some_and(|p| p.provider_order(provider).is_some());
+    let had_item =
+        |item: &Guid| previous.is_some_and(|p| p.items().iter().any(|i| i.guid == *item));
+    if previous.is_none_or(|p| p.owner_guid != order.owner_guid) {
+        put_record(
+            tx,
+            ORDERS_BY_OWNER,
+            &format!("{}/{guid}", order.owner_guid),
+            guid,
+        )?;
+    }
     for provider_order in order.provider_orders() {
         let provider = &provider_order.key.provider_guid;
+        if had_provider(provider) {
+            continue;
+        }
         put_record(tx, ORDERS_BY_PROVIDER, &format!("{provider}/{guid}"), guid)?;
         put_record(
             tx,
@@ -320,7 +358,7 @@ fn update_indexes(
             &true,
         )?;
     }
-    for item in order.items() {
+    for item in order.items().iter().filter(|i| !had_item(&i.guid)) {
         put_record(tx, ORDER_ITEMS, item.guid.as_str(), guid)?;
     }
     let Some(previous) = previous else {

@@ -1,10 +1,11 @@
 //! The outbox tables and the writes every change that owes a delivery makes: an entry, its
-//! status, and the `pending` index the worker reads (so it never scans history). Order
-//! changes (`orders`) and delivery records (`deliveries`) both write through here.
+//! status, and the `pending` index the worker reads (so it never scans history; its rows hold
+//! compact schedule records, see `pending`). Order changes (`orders`) and delivery records
+//! (`deliveries`) both write through here.
 
 use redb::{TableDefinition, WriteTransaction};
 
-use super::{SequenceTable, StorageError, encode, next_sequence};
+use super::{SequenceTable, StorageError, encode, next_sequence, pending};
 use echo_domain::delivery::{DeliveryState, DeliveryStatus};
 use echo_domain::guid::Guid;
 use echo_domain::outbox::{DeliveryRequest, OutboxEntry};
@@ -41,20 +42,23 @@ pub(super) fn append_entry(
     };
     tx.open_table(OUTBOX)?
         .insert(id, encode(&entry)?.as_slice())?;
-    put_status(tx, id, &DeliveryStatus::new(now))?;
+    put_status(tx, &entry, &DeliveryStatus::new(now))?;
     Ok(id)
 }
 
+/// Stores `entry`'s status and keeps its row of the pending index in step.
 pub(super) fn put_status(
     tx: &WriteTransaction,
-    id: u64,
+    entry: &OutboxEntry,
     status: &DeliveryStatus,
 ) -> Result<(), StorageError> {
+    let id = entry.id;
     tx.open_table(STATUS)?
         .insert(id, encode(status)?.as_slice())?;
     let mut pending = tx.open_table(PENDING)?;
     if status.state == DeliveryState::Pending {
-        pending.insert(id, [].as_slice())?;
+        let record = pending::encode(&entry.provider_order, status.next_attempt);
+        pending.insert(id, record.as_slice())?;
     } else {
         pending.remove(id)?;
     }

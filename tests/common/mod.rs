@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod delivery;
+pub mod fill;
 pub mod floor;
 pub mod load;
 pub mod orders;
@@ -40,11 +41,14 @@ pub struct TestGateway {
     /// The plain HTTP listener's URL, when one was configured.
     pub plain_url: Option<String>,
     pub client: reqwest::Client,
+    /// From starting the process to its `echo-gateway ready` line.
+    pub ready_after: Duration,
 }
 
 impl TestGateway {
     /// Starts the gateway on a free port with `data_dir` and extra `serve` flags.
     pub fn start(data_dir: &Path, extra: &[&str]) -> TestGateway {
+        let started = Instant::now();
         let mut child = Command::new(gateway_binary())
             .arg("--data-dir")
             .arg(data_dir)
@@ -56,8 +60,10 @@ impl TestGateway {
             .spawn()
             .expect("gateway starts");
         let urls = read_listen_urls(&mut child);
+        let ready_after = started.elapsed();
         let find = |scheme: &str| urls.iter().find(|u| u.starts_with(scheme)).cloned();
         TestGateway {
+            ready_after,
             child: Some(child),
             data_dir: data_dir.to_path_buf(),
             client: tls_client(data_dir),

@@ -1,5 +1,5 @@
-//! What a benchmark reads about the gateway process from `/proc` (Linux): CPU time used and
-//! peak resident memory.
+//! What a benchmark reads about the gateway process from `/proc` (Linux): CPU time used, and
+//! resident memory now and at its peak.
 
 use std::time::Duration;
 
@@ -17,12 +17,22 @@ pub fn cpu_time(pid: u32) -> Duration {
 
 /// Peak resident set size of `pid`, in KiB (`VmHWM`).
 pub fn peak_rss_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmHWM:")
+}
+
+/// Resident set size of `pid` now, in KiB (`VmRSS`).
+pub fn rss_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmRSS:")
+}
+
+/// A `kB` line of `/proc/<pid>/status`.
+fn status_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .expect("process status")
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM")
+        .expect("a kB figure")
 }
 
 fn clock_ticks_per_second() -> u64 {
