@@ -4,10 +4,11 @@
 //! and the attempts in flight against the per-provider and global limits. A provider's slot
 //! bounds its partner's load, so it is held while the request is being exchanged and freed as
 //! soon as the answer (or failure) is in, while the outcome is being recorded; the attempt
-//! keeps its global slot, and its provider order's next delivery waits, until it is recorded. It is rebuilt from
-//! the durable pending index at start-up and fed as commits queue deliveries; the times it
-//! holds are the persisted ones, so a restart neither resets nor skips a wait. Every operation
-//! costs work proportional to what it adds, starts or finishes, never to the backlog.
+//! keeps its global slot, and its provider order's next delivery waits, until it is recorded.
+//! It is rebuilt from the durable pending index at start-up and fed as commits queue
+//! deliveries; the times it holds are the persisted ones, so a restart neither resets nor skips
+//! a wait. Every operation costs work proportional to what it adds, starts or finishes, never
+//! to the backlog.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
