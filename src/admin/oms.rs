@@ -3,22 +3,16 @@
 use serde::{Deserialize, Serialize};
 
 use crate::app::Gateway;
-use crate::app::oms::{self, Registration};
+use crate::app::oms;
+/// The CLI builds `oms add` as the app layer's registration.
+pub use crate::app::oms::Registration;
 use crate::error::GatewayResult;
 use echo_domain::caller::Caller;
-use echo_domain::oms::{BasicAuthorization, OmsType, TriggerMethod};
 
 /// One OMS registry command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum OmsCommand {
-    Add {
-        name: String,
-        oms_type: OmsType,
-        default: bool,
-        providers: Vec<String>,
-        admins: Vec<String>,
-        trigger: Option<(String, TriggerMethod, Option<BasicAuthorization>)>,
-    },
+    Add(Registration),
     List,
     Show {
         id: u64,
@@ -39,22 +33,7 @@ pub enum OmsCommand {
 pub fn execute(gateway: &Gateway, command: OmsCommand) -> GatewayResult<String> {
     let operator = Caller::local_operator();
     match command {
-        OmsCommand::Add {
-            name,
-            oms_type,
-            default,
-            providers,
-            admins,
-            trigger,
-        } => {
-            let registration = Registration {
-                name,
-                oms_type,
-                default,
-                providers,
-                admins,
-                trigger,
-            };
+        OmsCommand::Add(registration) => {
             let (stored, secret) = oms::add(gateway, &operator, registration)?;
             Ok(match secret {
                 Some(secret) => format!("{}\n{secret}", stored.id),

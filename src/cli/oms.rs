@@ -3,7 +3,7 @@
 
 use clap::Subcommand;
 
-use crate::admin::oms::OmsCommand;
+use crate::admin::oms::{OmsCommand, Registration};
 use echo_domain::oms::{BasicAuthorization, OmsType, TriggerMethod};
 
 #[derive(Debug, Subcommand)]
@@ -72,14 +72,14 @@ impl OmsCliCommand {
                     })
                     .transpose()?;
                 let method = trigger_method.unwrap_or(TriggerMethod::Post);
-                OmsCommand::Add {
+                OmsCommand::Add(Registration {
                     name,
                     oms_type,
                     default,
                     providers,
                     admins,
                     trigger: trigger_url.map(|url| (url, method, authorization)),
-                }
+                })
             }
             OmsCliCommand::List => OmsCommand::List,
             OmsCliCommand::Show { id } => OmsCommand::Show { id },

@@ -17,8 +17,9 @@ use echo_domain::oms::{
 };
 use echo_domain::oms_feed::TriggerState;
 
-/// What an operator gives to register an OMS.
-#[derive(Debug, Clone)]
+/// What an operator gives to register an OMS (also the CLI's `oms add` command as it travels
+/// to a running server's admin socket).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Registration {
     pub name: String,
     pub oms_type: OmsType,
