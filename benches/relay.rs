@@ -6,23 +6,29 @@
 //! run, p50/p99 pooled over all runs, the gateway's CPU per request (user + system over the
 //! runs, delivery included) and, in the same run on the same payload, the floor server's
 //! figures (see `common::floor`) and the gateway's throughput as a ratio of it; then the
-//! gateway's peak RSS. Figures are printed, never asserted; clients, floor, gateway and partner
-//! share the machine.
+//! gateway's peak RSS. Then a second gateway with `--relay-wait 10`, whose callers wait for
+//! the partner's answer: per request, the time from the partner's log line (written just
+//! before it answers) to the caller receiving the answer, an upper bound of "answered after
+//! the answer's commit" (see [`answered`]). Figures are printed, never asserted; clients,
+//! floor, gateway and partner share the machine.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use common::delivery::PartnerPolicy;
 use common::floor::{Floor, ratio};
-use common::load::{self, header};
-use common::partner::{PartnerSim, sample_request};
+use common::load::{self, header, millis, percentile};
+use common::partner::{PartnerSim, log_lines, sample_request};
 use common::process::{cpu_time, peak_rss_kib};
 use common::{TestGateway, cli, operator_token};
 use echo_domain::guid::Guid;
 use echo_domain::policy::Transaction;
+use echo_domain::timestamp::Timestamp;
 use echo_gateway::soap::fulfillment::encode_request;
 
 const PROVIDER: &str = "1282C3FE-6892-81C3-A86B-594FDCC13AF3";
@@ -31,11 +37,19 @@ const ITEMS: usize = 10;
 const RUNS: usize = 3;
 /// (concurrency, requests per run); the warm-up sends a tenth as many.
 const LOADS: [(usize, usize); 2] = [(1, 1_000), (64, 5_000)];
+/// (concurrency, requests) of the answered phase.
+const ANSWERED: [(usize, usize); 2] = [(1, 300), (16, 1_600)];
 
 /// A SubmitOrder of [`ITEMS`] items for a new order with a new idempotency key.
 fn submit_order() -> Bytes {
+    submit_order_of(&Guid::random())
+}
+
+/// A SubmitOrder of [`ITEMS`] items for order `order`, with a new idempotency key.
+fn submit_order_of(order: &Guid) -> Bytes {
     let provider = Guid::parse(PROVIDER).expect("provider GUID");
     let mut request = sample_request(Transaction::Submit, &provider);
+    request.provider_order.order_guid = order.clone();
     let first = request.items[0].clone();
     request.items = (0..ITEMS)
         .map(|_| {
@@ -57,38 +71,44 @@ struct Relay {
 
 impl Relay {
     async fn send(self) {
+        self.post(submit_order()).await;
+    }
+
+    /// Posts `body`; returns the answer's text.
+    async fn post(&self, body: Bytes) -> String {
         let response = self
             .client
             .post(&*self.url)
             .header("Content-Type", "text/xml; charset=utf-8")
             .header("Authorization", &*self.authorization)
-            .body(submit_order())
+            .body(body)
             .send()
             .await
             .expect("the gateway answers");
         let status = response.status();
-        let body = response.bytes().await.expect("body");
-        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let body = response.text().await.expect("body");
+        assert_eq!(status, 200, "{body}");
+        body
     }
 }
 
-fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    cli(
-        dir.path(),
-        &["provider", "add", "DEV07", "--guid", PROVIDER],
-        None,
+/// A gateway serving the relay with `relay_wait`, its provider's partner a local automatic
+/// partner-sim with `partner_flags`, both on `dir`.
+fn relay_gateway(
+    dir: &Path,
+    relay_wait: &str,
+    partner_flags: &[&str],
+    runtime: &tokio::runtime::Runtime,
+) -> (PartnerSim, TestGateway, Relay) {
+    cli(dir, &["provider", "add", "DEV07", "--guid", PROVIDER], None);
+    let operator = operator_token(dir);
+    let flags = [&["--answer", "automatic"], partner_flags].concat();
+    let sim = PartnerSim::start(dir, &flags);
+    let gateway = TestGateway::start(
+        dir,
+        &["--relay-wait", relay_wait, "--plain-http", "127.0.0.1:0"],
     );
-    let operator = operator_token(dir.path());
-    let sim = PartnerSim::start(dir.path(), &["--answer", "automatic"]);
-    let mut gateway = TestGateway::start(
-        dir.path(),
-        &["--relay-wait", "0", "--plain-http", "127.0.0.1:0"],
-    );
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(PartnerPolicy::plain(&sim.url).apply(&gateway, &operator, PROVIDER));
-    let pid = gateway.pid().expect("gateway pid");
-    let floor = Floor::start();
     let relay = Relay {
         client: reqwest::Client::builder()
             .http1_only()
@@ -101,6 +121,85 @@ fn main() {
         .into(),
         authorization: format!("Bearer {operator}").into(),
     };
+    (sim, gateway, relay)
+}
+
+/// With `--relay-wait 10` the caller gets the partner's answer. For each request: the caller's
+/// receipt of the answer minus the partner's log line of the request (written just before it
+/// answers, millisecond resolution, so up to 1 ms too high). That span holds the answer's way
+/// back, its parse, its durable commit and the caller's wake-up and answer, so it bounds the
+/// time from the answer's commit to the caller being answered from above.
+fn answered(runtime: &tokio::runtime::Runtime) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("partner.jsonl");
+    let log_flag = log.to_str().expect("UTF-8 path");
+    let (_sim, mut gateway, relay) = relay_gateway(dir.path(), "10", &["--log", log_flag], runtime);
+    println!(
+        "Relay with --relay-wait 10: partner's log line → caller answered (an upper bound of \
+         the answer's commit → caller answered)"
+    );
+    for (concurrency, total) in ANSWERED {
+        let received = runtime.block_on(answered_at(&relay, concurrency, total));
+        let logged: HashMap<String, Timestamp> = log_lines(&log)
+            .iter()
+            .filter_map(|line| {
+                let order = line["order_guid"].as_str()?.to_owned();
+                Some((order, Timestamp::parse(line["time"].as_str()?).ok()?))
+            })
+            .collect();
+        let mut spans: Vec<std::time::Duration> = received
+            .iter()
+            .map(|(order, at)| {
+                let sent = logged[order.as_str()].millis();
+                std::time::Duration::from_millis((at.millis() - sent).max(0) as u64)
+            })
+            .collect();
+        spans.sort_unstable();
+        println!(
+            "c{concurrency}: {total} requests, p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+            millis(percentile(&spans, 0.5)),
+            millis(percentile(&spans, 0.99)),
+            millis(*spans.last().expect("spans")),
+        );
+    }
+    gateway.stop();
+}
+
+/// Sends `total` relayed SubmitOrders from `concurrency` workers; returns each order's GUID
+/// with when its answer (the partner's, not POSTPONED) was received.
+async fn answered_at(relay: &Relay, concurrency: usize, total: usize) -> Vec<(String, Timestamp)> {
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let relay = relay.clone();
+            tokio::spawn(async move {
+                let mut received = Vec::new();
+                for _ in 0..total / concurrency {
+                    let order = Guid::random();
+                    let answer = relay.post(submit_order_of(&order)).await;
+                    let at = Timestamp::now();
+                    assert!(
+                        !answer.contains("POSTPONED"),
+                        "the partner's answer: {answer}"
+                    );
+                    received.push((order.to_string(), at));
+                }
+                received
+            })
+        })
+        .collect();
+    let mut received = Vec::new();
+    for worker in workers {
+        received.extend(worker.await.expect("worker"));
+    }
+    received
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (_sim, mut gateway, relay) = relay_gateway(dir.path(), "0", &[], &runtime);
+    let pid = gateway.pid().expect("gateway pid");
+    let floor = Floor::start();
     println!(
         "Relay SubmitOrder ({ITEMS} items, fresh idempotency key, --relay-wait 0) over plain \
          HTTP/1.1, {RUNS} runs per row after a warm-up; req/s of the median run, latency \
@@ -129,4 +228,5 @@ fn main() {
     }
     println!("gateway peak RSS {} KiB", peak_rss_kib(pid));
     gateway.stop();
+    answered(&runtime);
 }

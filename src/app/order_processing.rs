@@ -170,7 +170,7 @@ pub(super) fn apply_reports<'a>(
     provider: &'a Guid,
     guid: &'a str,
     reports: &'a [ProviderReport],
-) -> impl FnOnce(Order) -> Result<OrderChange, Uncommitted> + 'a {
+) -> impl FnMut(Order) -> Result<OrderChange, Uncommitted> + 'a {
     move |mut order| {
         if order.provider_order(provider).is_none() {
             return Err(GatewayError::from(AccessDenied::OrderNotVisible {

@@ -42,8 +42,8 @@ pub fn set_policies(
         .update_policies(provider.guid.as_str(), |previous| {
             PolicyRecord::apply(
                 previous.as_ref(),
-                change.policies,
-                change.certificate,
+                change.policies.clone(),
+                change.certificate.clone(),
                 Timestamp::now(),
             )
             .map_err(GatewayError::from)

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::webhook;
 use echo_domain::oms::{Oms, TriggerMethod};
 
+#[derive(Clone)]
 pub enum Outcome {
     Delivered,
     Retry {

@@ -123,7 +123,7 @@ async fn fire(
     };
     let outcome = call::send(&client, &oms, last_sequence.max(covered)).await;
     let attempts = state.attempts + 1;
-    let record = move |s: &mut TriggerState| match outcome {
+    let record = move |s: &mut TriggerState| match outcome.clone() {
         call::Outcome::Delivered => {
             s.delivered = s.delivered.max(covered);
             s.attempts = 0;

@@ -34,9 +34,9 @@ impl Store {
             }
             let sequence = tx.open_table(PROVIDERS)?.len()?;
             let provider = Provider {
-                guid,
+                guid: guid.clone(),
                 id: id.to_owned(),
-                display_name,
+                display_name: display_name.clone(),
                 sequence,
             };
             put_record(tx, PROVIDERS, provider.guid.as_str(), &provider)?;
@@ -104,7 +104,7 @@ impl Store {
         self.write(|tx| {
             let mut stored = get_record_for_update::<User>(tx, USERS, user.as_str())?
                 .ok_or_else(|| StorageError::NotFound(format!("user [{user}]")))?;
-            stored.password_hash = hash;
+            stored.password_hash = hash.clone();
             put_record(tx, USERS, user.as_str(), &stored)
         })
     }

@@ -1,94 +1,126 @@
-//! Group commit: every write is its own redb write transaction, committed without an fsync
-//! (`Durability::None`), and then waits until a durable commit covers it. Whichever waiter finds
-//! no flush running becomes the leader and commits an empty transaction with
-//! `Durability::Immediate`, which makes every earlier commit durable with one fsync; the writes
-//! that commit while it runs wait for the next leader. So concurrent operations share fsyncs,
-//! yet each keeps its own transaction: one that fails is aborted alone and can neither fail nor
-//! undo another's write. Nobody is answered before the durable commit that contains their write;
-//! a crash loses only writes whose callers were never answered.
+//! Group commit: concurrent writes share one redb write transaction and one durable commit.
 //!
-//! Both go through the `RecoveringDatabase`, so a failed write (a full disk) closes the database
-//! and the next transaction reopens it. A flush covers only the commits of the opening it ran
-//! in: a write committed (without fsync) in an opening that a failure closed is reported as
-//! failed to its caller once a later opening has flushed, never acknowledged; and a leader whose
-//! flush fails reports that failure.
+//! A caller runs its write in the open batch (beginning one when none is open) and then waits
+//! for that batch's outcome. Whichever waiter finds no commit running and nobody about to join
+//! becomes the leader and commits the batch durably (`Durability::Immediate`): one fsync, and
+//! one walk of redb's commit machinery, for every write in it. Writes that arrive while it
+//! commits fill the next batch. Nobody is answered before the commit that holds their write,
+//! and nothing is readable before it is durable.
+//!
+//! Isolation: redb offers no savepoint inside a transaction that has written, so a write that
+//! fails (or panics) abandons the whole batch: its transaction is dropped, which aborts it, and
+//! the batch's other writes run again, each by its own caller, in the next batch. That is why a
+//! write is an `FnMut`: it may run more than once, and only its last run is committed, so it
+//! must keep its effects inside the transaction. One failure therefore never fails or undoes
+//! another caller's write; it costs them a re-run.
+//!
+//! Commits go through the `RecoveringDatabase`: a failed commit (a full disk) fails every write
+//! in the batch, closes the database, and the next batch reopens it.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-use redb::{Durability, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 
 use super::StorageError;
-use super::database::RecoveringDatabase;
+use super::database::{RecoveringDatabase, Write};
 use super::outbox::OUTBOX;
 
-/// A commit awaiting its durable flush: its ticket and the opening of the database it is in.
-#[derive(Debug, Clone, Copy)]
-struct Ticket {
+/// The most writes a batch takes before its next waiter commits it even though more callers are
+/// about to join: bounds the latency a stream of arrivals could add.
+const MAX_BATCH: usize = 256;
+
+/// The transaction writes are being added to.
+struct Batch {
+    write: Write,
     number: u64,
-    generation: u64,
+    /// Writes that ran in it successfully, each waiting for its outcome.
+    members: usize,
 }
 
-/// How far commits have been made durable.
-#[derive(Debug, Default)]
-struct Flushed {
-    /// Per opening of the database (generation): every commit of that opening with a ticket
-    /// up to this one is durable.
-    through: BTreeMap<u64, u64>,
-    /// A leader is flushing now.
-    running: bool,
+/// What became of a batch, for each of its members.
+#[derive(Debug, Clone)]
+enum Outcome {
+    /// Committed durably.
+    Durable,
+    /// The commit failed: nothing of the batch is stored.
+    Failed(StorageError),
+    /// Another write in it failed, so it was aborted: run again.
+    Abandoned,
 }
 
-impl Flushed {
-    /// Whether `ticket` is durable (`Ok`), lost with a closed opening (`Err`), or undecided.
-    fn settled(&self, ticket: Ticket) -> Option<Result<(), StorageError>> {
-        if self
-            .through
-            .get(&ticket.generation)
-            .is_some_and(|&through| through >= ticket.number)
-        {
-            return Some(Ok(()));
+/// An outcome not yet read by every member of its batch.
+struct Decided {
+    outcome: Outcome,
+    unread: usize,
+}
+
+#[derive(Default)]
+struct State {
+    /// Callers that have announced a write and not yet finished running it.
+    joining: usize,
+    /// Members of the open batch.
+    filled: usize,
+    /// A leader is committing a batch now.
+    committing: bool,
+    /// Outcomes, by batch number, until every member has read them.
+    outcomes: HashMap<u64, Decided>,
+}
+
+impl State {
+    fn take_outcome(&mut self, number: u64) -> Option<Outcome> {
+        let decided = self.outcomes.get_mut(&number)?;
+        decided.unread -= 1;
+        let outcome = decided.outcome.clone();
+        if decided.unread == 0 {
+            self.outcomes.remove(&number);
         }
-        // A later opening has flushed: the one this commit is in was closed by an I/O failure
-        // before any flush covered it, so it is not durable.
-        if self
-            .through
-            .last_key_value()
-            .is_some_and(|(&generation, _)| generation > ticket.generation)
-        {
-            return Some(Err(StorageError::Unavailable(
-                "the database failed before this write was made durable".into(),
-            )));
+        Some(outcome)
+    }
+
+    /// Records the outcome of batch `number` for its `members`.
+    fn decide(&mut self, number: u64, members: usize, outcome: Outcome) {
+        if members > 0 {
+            let unread = members;
+            self.outcomes.insert(number, Decided { outcome, unread });
         }
-        None
+    }
+
+    /// Whether a waiter should commit the open batch now.
+    fn time_to_commit(&self) -> bool {
+        !self.committing && (self.joining == 0 || self.filled >= MAX_BATCH)
     }
 }
 
-/// The commit tickets and the durable point.
-#[derive(Debug, Default)]
+/// The open batch, the outcomes of closed ones, and the durable point.
 pub(super) struct GroupCommit {
-    /// Tickets handed out: one per commit, taken right after it.
-    committed: AtomicU64,
-    flushed: Mutex<Flushed>,
+    /// Held while a caller runs its write in the batch. Lock order: `open`, then `state`.
+    open: Mutex<Option<Batch>>,
+    state: Mutex<State>,
     changed: Condvar,
-    /// The last outbox id made durable: the delivery worker schedules nothing beyond it, so
-    /// it never sends a delivery that a crash could still take back.
+    next_batch: AtomicU64,
+    /// The last outbox id made durable: the delivery worker schedules nothing beyond it.
     durable_outbox: AtomicU64,
 }
 
 impl GroupCommit {
     /// Starts from a freshly opened database, where everything on disk is durable.
     pub(super) fn open(db: &RecoveringDatabase) -> Result<GroupCommit, StorageError> {
-        let commit = GroupCommit::default();
         let tx = db.begin_read()?;
         let last = match tx.open_table(OUTBOX) {
             Ok(table) => table.last()?.map_or(0, |(key, _)| key.value()),
             Err(redb::TableError::TableDoesNotExist(_)) => 0,
             Err(other) => return Err(other.into()),
         };
-        commit.durable_outbox.store(last, Ordering::SeqCst);
-        Ok(commit)
+        Ok(GroupCommit {
+            open: Mutex::new(None),
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            next_batch: AtomicU64::new(1),
+            durable_outbox: AtomicU64::new(last),
+        })
     }
 
     /// The last outbox id a durable commit holds.
@@ -96,83 +128,126 @@ impl GroupCommit {
         self.durable_outbox.load(Ordering::SeqCst)
     }
 
-    /// Runs `f` in its own write transaction and returns once a durable commit holds it; fails
-    /// when the durable commit that should hold it fails.
+    /// Runs `f` in a shared write transaction and returns once a durable commit holds it;
+    /// when `f` fails, nothing it wrote is kept. `f` may run more than once (see the module
+    /// doc); only the run that is committed returns its value.
     pub(super) fn write<T, E: From<StorageError>>(
         &self,
         db: &RecoveringDatabase,
-        f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
+        mut f: impl FnMut(&WriteTransaction) -> Result<T, E>,
     ) -> Result<T, E> {
-        let (value, ticket) = self.stage(db, f)?;
-        self.wait_durable(db, ticket)?;
-        Ok(value)
-    }
-
-    /// Commits `f`'s transaction without an fsync; returns its value and its ticket. When `f`
-    /// fails, its transaction is dropped, which aborts it: none of its writes remain.
-    fn stage<T, E: From<StorageError>>(
-        &self,
-        db: &RecoveringDatabase,
-        f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
-    ) -> Result<(T, Ticket), E> {
-        let mut write = db.begin_write()?;
-        write
-            .tx
-            .set_durability(Durability::None)
-            .map_err(|e| StorageError::Database(e.to_string()))?;
-        let value = f(&write.tx)?;
-        let generation = write.generation();
-        db.commit(write)?;
-        let number = self.committed.fetch_add(1, Ordering::SeqCst) + 1;
-        Ok((value, Ticket { number, generation }))
-    }
-
-    /// Waits until `ticket` is durable, flushing as the leader when no flush is running. A
-    /// waiter leads at most once: if its flush fails, it reports the failure.
-    fn wait_durable(&self, db: &RecoveringDatabase, ticket: Ticket) -> Result<(), StorageError> {
-        let mut flushed = self.lock();
         loop {
-            if let Some(outcome) = flushed.settled(ticket) {
-                return outcome;
+            let (value, number) = self.join(db, &mut f)?;
+            match self.outcome(db, number) {
+                Outcome::Durable => return Ok(value),
+                Outcome::Failed(error) => return Err(error.into()),
+                Outcome::Abandoned => continue,
             }
-            if !flushed.running {
-                flushed.running = true;
-                drop(flushed);
-                // Every commit whose ticket is at most `target` finished before the flush
-                // transaction begins, so the flush makes all of them of its opening durable.
-                let target = self.committed.load(Ordering::SeqCst);
-                let outcome = self.flush(db);
-                let mut after = self.lock();
-                after.running = false;
-                if let Ok(generation) = outcome {
-                    let through = after.through.entry(generation).or_default();
-                    *through = (*through).max(target);
-                }
-                self.changed.notify_all();
-                outcome?;
-                // The flush ran in this commit's opening (and covered it) or in a later one.
-                return after.settled(ticket).unwrap_or_else(|| {
-                    Err(StorageError::Database(
-                        "a durable commit did not decide an earlier write".into(),
-                    ))
-                });
-            }
-            flushed = self
-                .changed
-                .wait(flushed)
-                .unwrap_or_else(|e| e.into_inner());
         }
     }
 
-    /// One durable commit of an empty transaction: fsyncs every non-durable commit before it
-    /// in the same opening of the database. Returns that opening.
-    fn flush(&self, db: &RecoveringDatabase) -> Result<u64, StorageError> {
-        let mut write = db.begin_write()?;
-        // The durable commit saves redb's allocator state, so reopening after a crash needs
-        // no walk of the whole file (10.9 s with a million orders, see the restart bench);
-        // it costs this one commit per batch a second fsync.
-        write.tx.set_quick_repair(true);
-        let generation = write.generation();
+    /// Runs `f` in the open batch, beginning one if none is open; returns its value and the
+    /// batch's number. When `f` fails or panics, the batch is abandoned.
+    fn join<T, E: From<StorageError>>(
+        &self,
+        db: &RecoveringDatabase,
+        f: &mut impl FnMut(&WriteTransaction) -> Result<T, E>,
+    ) -> Result<(T, u64), E> {
+        self.state().joining += 1;
+        let mut open = lock(&self.open);
+        let ran = self
+            .begin(db, &mut open)
+            .map(|batch| panic::catch_unwind(AssertUnwindSafe(|| f(&batch.write.tx))));
+        let mut state = self.state();
+        state.joining -= 1;
+        match ran {
+            Ok(Ok(Ok(value))) => {
+                let batch = open.as_mut().expect("the batch it ran in is open");
+                batch.members += 1;
+                state.filled = batch.members;
+                Ok((value, batch.number))
+            }
+            Err(error) => Err(error.into()),
+            Ok(failed) => {
+                if let Some(batch) = open.take() {
+                    state.decide(batch.number, batch.members, Outcome::Abandoned);
+                    state.filled = 0;
+                }
+                self.changed.notify_all();
+                drop((state, open));
+                match failed {
+                    Ok(Err(error)) => Err(error),
+                    Err(payload) => panic::resume_unwind(payload),
+                    Ok(Ok(_)) => unreachable!("handled above"),
+                }
+            }
+        }
+    }
+
+    /// The open batch, beginning one (it waits while a batch commits) when none is open.
+    fn begin<'a>(
+        &self,
+        db: &RecoveringDatabase,
+        open: &'a mut Option<Batch>,
+    ) -> Result<&'a mut Batch, StorageError> {
+        if open.is_none() {
+            let mut write = db.begin_write()?;
+            // Saving redb's allocator state with the commit lets a reopening after a crash skip
+            // the walk of the whole file (10.9 s with a million orders, see the restart bench).
+            write.tx.set_quick_repair(true);
+            let number = self.next_batch.fetch_add(1, Ordering::SeqCst);
+            *open = Some(Batch {
+                write,
+                number,
+                members: 0,
+            });
+        }
+        Ok(open.as_mut().expect("just opened"))
+    }
+
+    /// Waits for the outcome of batch `number`, committing it as the leader when it is time.
+    fn outcome(&self, db: &RecoveringDatabase, number: u64) -> Outcome {
+        let mut state = self.state();
+        loop {
+            if let Some(outcome) = state.take_outcome(number) {
+                return outcome;
+            }
+            if state.time_to_commit() {
+                state.committing = true;
+                drop(state);
+                self.lead(db, number);
+                state = self.state();
+                state.committing = false;
+                self.changed.notify_all();
+                continue;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Commits batch `number` if it is still the open one (otherwise it was decided already)
+    /// and records its outcome.
+    fn lead(&self, db: &RecoveringDatabase, number: u64) {
+        let batch = {
+            let mut open = lock(&self.open);
+            let batch = open.take_if(|batch| batch.number == number);
+            if batch.is_some() {
+                self.state().filled = 0;
+            }
+            batch
+        };
+        if let Some(batch) = batch {
+            let (number, members) = (batch.number, batch.members);
+            let outcome = match self.commit(db, batch.write) {
+                Ok(()) => Outcome::Durable,
+                Err(error) => Outcome::Failed(error),
+            };
+            self.state().decide(number, members, outcome);
+        }
+    }
+
+    /// One durable commit; on success the outbox entries it holds may be sent.
+    fn commit(&self, db: &RecoveringDatabase, write: Write) -> Result<(), StorageError> {
         let last = write
             .tx
             .open_table(OUTBOX)?
@@ -180,78 +255,131 @@ impl GroupCommit {
             .map_or(0, |(key, _)| key.value());
         db.commit(write)?;
         self.durable_outbox.fetch_max(last, Ordering::SeqCst);
-        Ok(generation)
+        Ok(())
     }
 
-    fn lock(&self) -> MutexGuard<'_, Flushed> {
-        self.flushed.lock().unwrap_or_else(|e| e.into_inner())
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use redb::{Database, ReadableDatabase, TableDefinition};
 
     use super::*;
 
     const TABLE: TableDefinition<'static, &str, u64> = TableDefinition::new("test");
 
-    fn put(key: &'static str) -> impl FnOnce(&WriteTransaction) -> Result<(), StorageError> {
-        move |tx| Ok(tx.open_table(TABLE)?.insert(key, 1).map(|_| ())?)
+    fn put(tx: &WriteTransaction, key: &str) -> Result<(), StorageError> {
+        Ok(tx.open_table(TABLE)?.insert(key, 1).map(|_| ())?)
+    }
+
+    /// A write that stores `key` and then fails.
+    fn put_and_fail(tx: &WriteTransaction, key: &str) -> Result<(), StorageError> {
+        put(tx, key)?;
+        Err(StorageError::NotFound("something".into()))
+    }
+
+    fn setup(dir: &tempfile::TempDir) -> (RecoveringDatabase, GroupCommit) {
+        let db = RecoveringDatabase::open(&dir.path().join("test.redb"), 1 << 20).expect("db");
+        let commits = GroupCommit::open(&db).expect("group commit");
+        (db, commits)
+    }
+
+    /// The keys stored in the file, read after closing the database.
+    fn stored(dir: &tempfile::TempDir, keys: &[String]) -> Vec<bool> {
+        let db = Database::open(dir.path().join("test.redb")).expect("reopened");
+        let tx = db.begin_read().expect("read");
+        let table = tx.open_table(TABLE).expect("table");
+        keys.iter()
+            .map(|key| table.get(key.as_str()).expect("get").is_some())
+            .collect()
     }
 
     #[test]
     fn a_failed_write_in_a_batch_leaves_the_others_stored_and_itself_absent() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("test.redb");
         {
-            let db = RecoveringDatabase::open(&path, 1 << 20).expect("database");
-            let commits = GroupCommit::open(&db).expect("group commit");
-            let (_, first) = commits.stage(&db, put("first")).expect("first");
-            let failed = commits.stage(&db, |tx| {
-                put("failed")(tx)?;
-                Err::<(), _>(StorageError::NotFound("something".into()))
-            });
-            assert!(failed.is_err());
-            let (_, last) = commits.stage(&db, put("last")).expect("last");
-            // One flush makes the whole batch durable: the first waiter leads it.
-            commits.wait_durable(&db, first).expect("flush");
-            assert_eq!(
-                commits.lock().through.get(&last.generation),
-                Some(&last.number),
-                "one fsync covered the batch"
+            let (db, commits) = setup(&dir);
+            let (_, batch) = commits
+                .join(&db, &mut |tx| put(tx, "first"))
+                .expect("first");
+            let (_, same) = commits
+                .join(&db, &mut |tx| put(tx, "second"))
+                .expect("second");
+            assert_eq!(batch, same, "both writes are in one batch");
+            let failed = commits.join(&db, &mut |tx| put_and_fail(tx, "failed"));
+            assert!(failed.is_err(), "the failing write reports its own error");
+            // Its members learn that the batch was abandoned and run their writes again.
+            assert!(matches!(commits.outcome(&db, batch), Outcome::Abandoned));
+            assert!(matches!(commits.outcome(&db, batch), Outcome::Abandoned));
+            let (_, next) = commits
+                .join(&db, &mut |tx| put(tx, "first"))
+                .expect("again");
+            let (_, also) = commits
+                .join(&db, &mut |tx| put(tx, "second"))
+                .expect("again");
+            assert_eq!(next, also);
+            assert!(next > batch);
+            assert!(matches!(commits.outcome(&db, next), Outcome::Durable));
+            assert!(matches!(commits.outcome(&db, next), Outcome::Durable));
+            assert!(
+                commits.state().outcomes.is_empty(),
+                "every outcome was read"
             );
-            commits.wait_durable(&db, last).expect("already durable");
         }
-        let db = Database::open(&path).expect("reopened");
-        let tx = db.begin_read().expect("read");
-        let table = tx.open_table(TABLE).expect("table");
-        let stored = |key| table.get(key).expect("get").is_some();
-        assert!(stored("first") && stored("last"));
-        assert!(!stored("failed"));
+        let keys = ["first", "second", "failed"].map(String::from);
+        assert_eq!(stored(&dir, &keys), [true, true, false]);
     }
 
     #[test]
-    fn a_commit_of_a_closed_opening_is_never_reported_durable() {
-        let mut flushed = Flushed::default();
-        let old = Ticket {
-            number: 3,
-            generation: 0,
-        };
-        assert!(flushed.settled(old).is_none(), "undecided before any flush");
-        // The database was reopened (opening 1) and a flush there covered tickets up to 5.
-        flushed.through.insert(1, 5);
-        assert!(matches!(
-            flushed.settled(old),
-            Some(Err(StorageError::Unavailable(_)))
-        ));
-        let new = Ticket {
-            number: 4,
-            generation: 1,
-        };
-        assert!(matches!(flushed.settled(new), Some(Ok(()))));
-        // A flush of the old opening that covered it before the reopening still counts.
-        flushed.through.insert(0, 3);
-        assert!(matches!(flushed.settled(old), Some(Ok(()))));
+    fn concurrent_writes_keep_theirs_whatever_fails_or_panics_beside_them() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        const EACH: usize = 40;
+        let threads = 8;
+        let keys = |thread: usize| (0..EACH).map(move |i| format!("{thread}/{i}"));
+        {
+            let (db, commits) = setup(&dir);
+            let shared = Arc::new((db, commits));
+            let workers: Vec<_> = (0..threads)
+                .map(|thread| {
+                    let shared = Arc::clone(&shared);
+                    std::thread::spawn(move || {
+                        let (db, commits) = &*shared;
+                        for (i, key) in keys(thread).enumerate() {
+                            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                                commits.write(db, |tx| match i % 5 {
+                                    3 => put_and_fail(tx, &key),
+                                    4 if thread == 0 => {
+                                        put(tx, &key)?;
+                                        panic!("a write that panics");
+                                    }
+                                    _ => put(tx, &key),
+                                })
+                            }));
+                            let expected = i % 5 < 3 || (i % 5 == 4 && thread != 0);
+                            assert_eq!(matches!(result, Ok(Ok(()))), expected, "{key}");
+                        }
+                    })
+                })
+                .collect();
+            for worker in workers {
+                worker.join().expect("worker");
+            }
+        }
+        for thread in 0..threads {
+            let keys: Vec<String> = keys(thread).collect();
+            let expected: Vec<bool> = (0..EACH)
+                .map(|i| i % 5 < 3 || (i % 5 == 4 && thread != 0))
+                .collect();
+            assert_eq!(stored(&dir, &keys), expected, "thread {thread}");
+        }
     }
 }

@@ -35,14 +35,6 @@ pub(super) struct Write {
     generation: u64,
 }
 
-impl Write {
-    /// Which opening of the database the transaction belongs to: commits of an opening
-    /// that an I/O failure closed are made durable by no later flush.
-    pub fn generation(&self) -> u64 {
-        self.generation
-    }
-}
-
 impl RecoveringDatabase {
     /// Opens (creating if needed, owner-only) the database file, with a page cache of
     /// `cache_bytes` (for this and every reopening).

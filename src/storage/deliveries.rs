@@ -135,11 +135,11 @@ impl Store {
         entry: &OutboxEntry,
         status: &DeliveryStatus,
         origin: ChangeOrigin<'_>,
-        edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+        mut edit: impl FnMut(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
         let order = entry.provider_order.order_guid.as_str();
         self.write(|tx| {
-            update_order_in(tx, order, &origin, edit)?;
+            update_order_in(tx, order, &origin, &mut edit)?;
             put_status(tx, entry, status).map_err(E::from)
         })
     }

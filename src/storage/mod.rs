@@ -1,7 +1,8 @@
 //! Durable state: one redb file in the data directory holds everything.
 //!
-//! Every write is one redb transaction, durable (fsynced) before the caller acknowledges
-//! anything; concurrent writes share their fsyncs (see `commit`). The database is reopened
+//! Every write is durable (fsynced) before the caller acknowledges anything; concurrent writes
+//! share one redb transaction and its fsync, and a failed write fails nobody else's (see
+//! `commit`). The database is reopened
 //! after an I/O failure (see `database`). Records are JSON values in typed tables; each
 //! submodule owns the tables of one concept. The server process is the only writer: while it runs, the CLI
 //! goes through the admin socket instead (see `admin`).
@@ -47,7 +48,7 @@ pub const DATABASE_FILE: &str = "echo-gateway.redb";
 const CACHE_BYTES: usize = 16 << 20;
 
 /// Storage failures.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StorageError {
     #[error("the database is open in another process")]
     AlreadyOpen,
@@ -127,11 +128,13 @@ impl Store {
         self.write(create_tables_in)
     }
 
-    /// Runs `f` in one write transaction and returns once it is durable; when `f` fails,
-    /// nothing it wrote is kept. A write whose durable commit failed is reported as failed.
+    /// Runs `f` in a write transaction (shared with concurrent writes, see `commit`) and
+    /// returns once it is durable; when `f` fails, nothing it wrote is kept. A write whose
+    /// durable commit failed is reported as failed. `f` may run more than once: only the last
+    /// run is committed, so it must keep its effects inside the transaction.
     fn write<T, E: From<StorageError>>(
         &self,
-        f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
+        f: impl FnMut(&WriteTransaction) -> Result<T, E>,
     ) -> Result<T, E> {
         self.commits.write(&self.db, f)
     }

@@ -33,11 +33,14 @@ impl Store {
     /// starts with what it can see already.
     pub fn add_oms<E: From<StorageError>>(
         &self,
-        mut oms: Oms,
-        check: impl FnOnce(&Oms, &[Oms]) -> Result<(), E>,
+        oms: Oms,
+        mut check: impl FnMut(&Oms, &[Oms]) -> Result<(), E>,
     ) -> Result<Oms, E> {
         self.write(|tx| {
-            oms.id = new_id(tx)?;
+            let oms = Oms {
+                id: new_id(tx)?,
+                ..oms.clone()
+            };
             let before = omses_in(tx)?;
             check(&oms, &before)?;
             put_oms(tx, &oms)?;
@@ -52,7 +55,7 @@ impl Store {
     pub fn update_oms<E: From<StorageError>>(
         &self,
         id: u64,
-        change: impl FnOnce(Oms, &[Oms]) -> Result<Option<Oms>, E>,
+        mut change: impl FnMut(Oms, &[Oms]) -> Result<Option<Oms>, E>,
     ) -> Result<(), E> {
         self.write(|tx| {
             let all = omses_in(tx)?;

@@ -148,7 +148,7 @@ impl Store {
     pub fn update_oms_trigger_state(
         &self,
         oms: u64,
-        change: impl FnOnce(&mut TriggerState),
+        mut change: impl FnMut(&mut TriggerState),
     ) -> Result<TriggerState, StorageError> {
         self.write(|tx| {
             let mut state: TriggerState =
@@ -165,7 +165,7 @@ impl Store {
     pub fn oms_write<T, E: From<StorageError>>(
         &self,
         oms: u64,
-        f: impl FnOnce(&OmsWrite<'_>) -> Result<T, E>,
+        mut f: impl FnMut(&OmsWrite<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         self.write(|tx| f(&OmsWrite { tx, oms }))
     }

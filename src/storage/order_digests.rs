@@ -30,7 +30,7 @@ impl Store {
                 return Ok(existing);
             }
             let guid = change.order.guid.clone();
-            insert_new(tx, change, &origin)?;
+            insert_new(tx, &change, &origin)?;
             put_record(tx, ORDER_DIGESTS, &key, &guid)?;
             Ok(guid)
         })

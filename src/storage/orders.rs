@@ -44,6 +44,7 @@ pub struct OrderChange {
 }
 
 /// Who changed an order, and through which operation.
+#[derive(Clone, Copy)]
 pub struct ChangeOrigin<'a> {
     pub actor: &'a Guid,
     pub operation: &'a str,
@@ -64,7 +65,7 @@ impl Store {
         change: OrderChange,
         origin: ChangeOrigin<'_>,
     ) -> Result<(), StorageError> {
-        self.write(|tx| insert_new(tx, change, &origin))
+        self.write(|tx| insert_new(tx, &change, &origin))
     }
 
     /// Stores many new orders in one transaction, each as [`Store::insert_order`] does, with
@@ -78,7 +79,7 @@ impl Store {
     ) -> Result<(), StorageError> {
         self.write(|tx| {
             changes
-                .into_iter()
+                .iter()
                 .try_for_each(|change| insert_new_at(tx, change, &origin, queued))
         })
     }
@@ -88,9 +89,9 @@ impl Store {
         &self,
         guid: &str,
         origin: ChangeOrigin<'_>,
-        edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+        mut edit: impl FnMut(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
-        self.write(|tx| update_order_in(tx, guid, &origin, edit))
+        self.write(|tx| update_order_in(tx, guid, &origin, &mut edit))
     }
 
     /// Reads an order, lets `edit` change it and derive a new order from it, and commits both
@@ -99,7 +100,7 @@ impl Store {
         &self,
         guid: &str,
         origin: ChangeOrigin<'_>,
-        edit: impl FnOnce(Order) -> Result<(OrderChange, OrderChange), E>,
+        mut edit: impl FnMut(Order) -> Result<(OrderChange, OrderChange), E>,
     ) -> Result<(), E> {
         self.write(|tx| {
             let mut derived = None;
@@ -108,7 +109,7 @@ impl Store {
                 derived = Some(new);
                 Ok::<_, E>(changed)
             })?;
-            if let Some(new) = derived {
+            if let Some(new) = &derived {
                 insert_new(tx, new, &origin)?;
             }
             Ok(())
@@ -237,12 +238,12 @@ pub(super) fn update_order_in<E: From<StorageError>>(
     tx: &WriteTransaction,
     guid: &str,
     origin: &ChangeOrigin<'_>,
-    edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+    mut edit: impl FnMut(Order) -> Result<OrderChange, E>,
 ) -> Result<(), E> {
     let previous: Order = get_record_for_update(tx, ORDERS, guid)?
         .ok_or_else(|| StorageError::NotFound(format!("order [{guid}]")))?;
     let change = edit(previous.clone())?;
-    commit_change(tx, Some(&previous), change, origin, Timestamp::now())?;
+    commit_change(tx, Some(&previous), &change, origin, Timestamp::now())?;
     Ok(())
 }
 
@@ -253,7 +254,7 @@ impl OmsWrite<'_> {
         &self,
         guid: &str,
         origin: ChangeOrigin<'_>,
-        edit: impl FnOnce(Order) -> Result<OrderChange, E>,
+        edit: impl FnMut(Order) -> Result<OrderChange, E>,
     ) -> Result<(), E> {
         let origin = ChangeOrigin {
             oms: Some(self.oms),
@@ -266,7 +267,7 @@ impl OmsWrite<'_> {
 /// Commits a new order; its GUID must be new.
 pub(super) fn insert_new(
     tx: &WriteTransaction,
-    change: OrderChange,
+    change: &OrderChange,
     origin: &ChangeOrigin<'_>,
 ) -> Result<(), StorageError> {
     insert_new_at(tx, change, origin, Timestamp::now())
@@ -275,7 +276,7 @@ pub(super) fn insert_new(
 /// [`insert_new`] with its deliveries queued at `now`.
 fn insert_new_at(
     tx: &WriteTransaction,
-    change: OrderChange,
+    change: &OrderChange,
     origin: &ChangeOrigin<'_>,
     now: Timestamp,
 ) -> Result<(), StorageError> {
@@ -290,14 +291,14 @@ fn insert_new_at(
 fn commit_change(
     tx: &WriteTransaction,
     previous: Option<&Order>,
-    change: OrderChange,
+    change: &OrderChange,
     origin: &ChangeOrigin<'_>,
     now: Timestamp,
 ) -> Result<(), StorageError> {
     let order = &change.order;
     update_indexes(tx, previous, order)?;
     put_record(tx, ORDERS, order.guid.as_str(), order)?;
-    for request in change.deliveries {
+    for request in &change.deliveries {
         outbox::enqueue(tx, request, now)?;
     }
     oms_feed::record_order_change(tx, previous, order, origin.oms)?;

@@ -20,10 +20,10 @@ pub(super) const TABLES: &[SequenceTable] = &[OUTBOX, STATUS, PENDING];
 /// Adds an outbox entry, due now, inside the order change's transaction.
 pub(super) fn enqueue(
     tx: &WriteTransaction,
-    request: DeliveryRequest,
+    request: &DeliveryRequest,
     now: Timestamp,
 ) -> Result<(), StorageError> {
-    append_entry(tx, request, Guid::random(), now).map(|_| ())
+    append_entry(tx, request.clone(), Guid::random(), now).map(|_| ())
 }
 
 pub(super) fn append_entry(

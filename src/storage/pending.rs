@@ -95,7 +95,7 @@ mod tests {
                 transaction: Transaction::Submit,
             };
             store
-                .write(|tx| append_entry(tx, request, Guid::random(), now))
+                .write(|tx| append_entry(tx, request.clone(), Guid::random(), now))
                 .expect("queued")
         };
         let key = || ProviderOrderKey {

@@ -19,7 +19,7 @@ impl Store {
     pub fn update_policies<E: From<StorageError>>(
         &self,
         provider: &str,
-        change: impl FnOnce(Option<PolicyRecord>) -> Result<PolicyRecord, E>,
+        mut change: impl FnMut(Option<PolicyRecord>) -> Result<PolicyRecord, E>,
     ) -> Result<PolicyRecord, E> {
         self.write(|tx| {
             let previous = get_record_for_update(tx, POLICIES, provider)?;

@@ -101,8 +101,8 @@ pub fn create(
         .oms_project(message.project_id)?
         .ok_or_else(|| GatewayError::not_found("Project", message.project_id.to_string()))?;
     let stored = gateway.store.oms_write(oms.id, |write| {
-        let stored = write.put_message(message, &providers)?;
-        if let Some(provider) = to_echo {
+        let stored = write.put_message(message.clone(), &providers)?;
+        if let Some(provider) = to_echo.clone() {
             let key = ProviderOrderKey {
                 order_guid: order.clone(),
                 provider_guid: provider,
@@ -137,9 +137,9 @@ pub fn update(
     }
     message.content = content;
     message.updated_micros = now_micros();
-    let stored = gateway
-        .store
-        .oms_write(oms.id, |write| write.put_message(message, &providers))?;
+    let stored = gateway.store.oms_write(oms.id, |write| {
+        write.put_message(message.clone(), &providers)
+    })?;
     Ok(obfuscated(stored))
 }
 

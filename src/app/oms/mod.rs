@@ -116,7 +116,7 @@ pub fn attach(
     gateway.store.update_oms(id, |mut oms, others| {
         oms.providers.retain(|p| *p != provider);
         if attach {
-            oms.providers.push(provider);
+            oms.providers.push(provider.clone());
         }
         check_unique(&oms, others)?;
         Ok::<_, GatewayError>(Some(oms))

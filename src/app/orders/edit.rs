@@ -181,7 +181,7 @@ pub fn set_user_information(
         order,
         "SetUserInformationForOrder",
         |order| {
-            order.set_user_information(information, Timestamp::now())?;
+            order.set_user_information(information.clone(), Timestamp::now())?;
             Ok(Vec::new())
         },
     )

@@ -135,8 +135,12 @@ pub fn resubmit_provider_order(
     gateway
         .store
         .update_order_inserting(&request.order, origin, |mut order| {
-            let copy =
-                order.resubmit(&provider, new_guid.clone(), tracking_id, Timestamp::now())?;
+            let copy = order.resubmit(
+                &provider,
+                new_guid.clone(),
+                tracking_id.clone(),
+                Timestamp::now(),
+            )?;
             let submit = vec![delivery(&copy, &provider, Transaction::Submit)];
             let resubmitted = OrderChange {
                 deliveries: crate::app::oms::routing::soap_only(gateway, submit)?,
