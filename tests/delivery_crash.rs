@@ -6,7 +6,9 @@
 //! storm is `DELIVERY_CRASH_KILLS=12`). Every acknowledged SubmitOrder is recorded. After the last restart, once no
 //! delivery is pending, every acknowledged provider order's SUBMIT must be in the partner's
 //! log answered 200 with its delivery's idempotency key, and repeated requests for an order
-//! (a crash between sending and recording) must carry the same key.
+//! (a crash between sending and recording) must carry the same key. Every SubmitOrder left
+//! unanswered by a kill must have been applied wholly (provider order in flight and delivery
+//! queued) or not at all.
 
 mod common;
 
@@ -42,6 +44,9 @@ const DRAIN_DEADLINE: Duration = Duration::from_secs(90);
 struct Ledger {
     /// Order GUIDs whose SubmitOrder was answered 200.
     acknowledged: Mutex<Vec<String>>,
+    /// Order GUIDs whose SubmitOrder was sent but never answered (the kill): each is either
+    /// wholly submitted (its provider order in flight, its delivery queued) or not at all.
+    unanswered: Mutex<Vec<String>>,
     count: AtomicUsize,
     /// Answers other than 200 or a transport failure: gateway failures, not the kill.
     unexpected: Mutex<Vec<String>>,
@@ -89,6 +94,9 @@ async fn place(soap: &SoapClient, ledger: &Ledger, token: &str, items: &str) -> 
     ];
     for (operation, params) in steps {
         if let Outcome::Lost = call(soap, ledger, token, operation, params).await {
+            if operation == "SubmitOrder" {
+                ledger.unanswered.lock().unwrap().push(order);
+            }
             return None;
         }
     }
@@ -186,6 +194,33 @@ fn submits_by_order(log: &[Value]) -> BTreeMap<String, Vec<(String, u64)>> {
     found
 }
 
+/// Every order whose SubmitOrder went unanswered is wholly submitted or not at all: its
+/// provider order has left NOT_VALIDATED exactly when it has a delivery. Returns how many
+/// were submitted.
+async fn assert_all_or_nothing(
+    gateway: &TestGateway,
+    token: &str,
+    unanswered: &[String],
+    deliveries: &[Value],
+) -> usize {
+    let delivered: BTreeSet<&str> = deliveries.iter().map(delivery_order).collect();
+    let soap = gateway.soap_client();
+    let mut submitted = 0;
+    for order in unanswered {
+        let views = common::delivery::provider_orders(&soap, token, order).await;
+        let moved = views.iter().all(|v| v.state != "NOT_VALIDATED");
+        let stayed = views.iter().all(|v| v.state == "NOT_VALIDATED");
+        assert!(moved || stayed, "{order} is half submitted: {views:?}");
+        assert_eq!(
+            moved,
+            delivered.contains(order.as_str()),
+            "{order}: provider order state and delivery disagree"
+        );
+        submitted += usize::from(moved);
+    }
+    submitted
+}
+
 /// Every acknowledged order's delivery is done and reached the partner (200, its key); every
 /// request for an order carries that order's one key. Returns the number of repeated requests.
 fn assert_delivered(acknowledged: &[String], deliveries: &[Value], log: &[Value]) -> usize {
@@ -256,23 +291,19 @@ async fn kill_9_during_a_submit_storm_loses_no_delivery() {
     let deliveries = list_deliveries(&gateway.data_dir, &[]);
     let log = log_lines(&log);
     let repeats = assert_delivered(&acknowledged, &deliveries, &log);
-    let twice: Vec<&Value> = deliveries
-        .iter()
-        .filter(|d| common::delivery::attempts(d).len() > 1)
-        .collect();
-    eprintln!(
-        "TEMP multi-attempt deliveries: {} e.g. {:?}",
-        twice.len(),
-        twice.first()
-    );
+    let unanswered = ledger.unanswered.lock().unwrap().clone();
+    let submitted =
+        assert_all_or_nothing(&gateway, shop.buyer.as_str(), &unanswered, &deliveries).await;
     eprintln!(
         "{} SubmitOrders acknowledged, {} deliveries ({} answered more than once), {} partner \
-         requests ({repeats} repeated), {} kills, {:.1} s",
+         requests ({repeats} repeated), {} kills, {:.1} s; of {} unanswered SubmitOrders {submitted} \
+         were wholly applied, the others not at all",
         acknowledged.len(),
         deliveries.len(),
         answered_more_than_once(&deliveries),
         log.len(),
         kills(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        unanswered.len(),
     );
 }

@@ -39,6 +39,8 @@ impl Store {
     /// end; a request whose key was seen before is not queued again.
     pub fn enqueue_relay(&self, request: &FulfillmentRequest) -> Result<Relayed, StorageError> {
         let key = request.idempotency_key.as_str();
+        // Encoded before the write: writes run one at a time in their batch (see `commit`).
+        let encoded = encode(request)?;
         self.write(|tx| {
             if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key)? {
                 return Ok(Relayed { id, repeated: true });
@@ -49,8 +51,7 @@ impl Store {
             };
             let key_guid = request.idempotency_key.clone();
             let id = append_entry(tx, delivery, key_guid, Timestamp::now())?;
-            tx.open_table(RELAYED)?
-                .insert(id, encode(request)?.as_slice())?;
+            tx.open_table(RELAYED)?.insert(id, encoded.as_slice())?;
             put_record(tx, RELAY_KEYS, key, &id)?;
             Ok(Relayed {
                 id,
