@@ -7,6 +7,7 @@ pub mod connection;
 pub mod listener;
 pub mod maintenance;
 pub mod metrics;
+pub mod quick_repair;
 pub mod request_body;
 pub mod router;
 
@@ -115,6 +116,10 @@ pub async fn run(settings: ServeSettings) -> Result<(), ServeError> {
         shutdown.clone(),
     )));
     loops.push(tokio::spawn(maintenance::run(
+        gateway.clone(),
+        shutdown.clone(),
+    )));
+    loops.push(tokio::spawn(quick_repair::run(
         gateway.clone(),
         shutdown.clone(),
     )));

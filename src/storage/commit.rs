@@ -16,11 +16,19 @@
 //!
 //! Commits go through the `RecoveringDatabase`: a failed commit (a full disk) fails every write
 //! in the batch, closes the database, and the next batch reopens it.
+//!
+//! Crash recovery: a commit may also save redb's allocator state (quick-repair), so that
+//! reopening after a crash need not walk the whole file (11 s for a million orders). That costs
+//! about a third of the relay's throughput when every batch does it (see the README's relay
+//! bench), and only the last commit's state counts, so batches do not save it; a commit that
+//! follows a quiet spell does ([`GroupCommit::save_allocator_state_if_quiet`], called by the
+//! server), as does the first commit after opening.
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use redb::{ReadableTable, WriteTransaction};
 
@@ -103,6 +111,10 @@ pub(super) struct GroupCommit {
     next_batch: AtomicU64,
     /// The last outbox id made durable: the delivery worker schedules nothing beyond it.
     durable_outbox: AtomicU64,
+    /// The next commit saves redb's allocator state.
+    save_allocator_state: AtomicBool,
+    /// When the last commit ended, and whether it saved the allocator state.
+    last_commit: Mutex<(Instant, bool)>,
 }
 
 impl GroupCommit {
@@ -120,7 +132,26 @@ impl GroupCommit {
             changed: Condvar::new(),
             next_batch: AtomicU64::new(1),
             durable_outbox: AtomicU64::new(last),
+            save_allocator_state: AtomicBool::new(true),
+            last_commit: Mutex::new((Instant::now(), true)),
         })
+    }
+
+    /// When no commit has ended for `quiet` and the last one did not save redb's allocator
+    /// state, commits (an empty write, joined by whatever comes) saving it, so that a crash
+    /// from now until the next commit reopens at once. Returns whether it committed.
+    pub(super) fn save_allocator_state_if_quiet(
+        &self,
+        db: &RecoveringDatabase,
+        quiet: Duration,
+    ) -> Result<bool, StorageError> {
+        let (ended, saved) = *lock(&self.last_commit);
+        if saved || ended.elapsed() < quiet {
+            return Ok(false);
+        }
+        self.save_allocator_state.store(true, Ordering::SeqCst);
+        self.write(db, |_| Ok::<_, StorageError>(()))?;
+        Ok(true)
     }
 
     /// The last outbox id a durable commit holds.
@@ -191,10 +222,7 @@ impl GroupCommit {
         open: &'a mut Option<Batch>,
     ) -> Result<&'a mut Batch, StorageError> {
         if open.is_none() {
-            let mut write = db.begin_write()?;
-            // Saving redb's allocator state with the commit lets a reopening after a crash skip
-            // the walk of the whole file (10.9 s with a million orders, see the restart bench).
-            write.tx.set_quick_repair(true);
+            let write = db.begin_write()?;
             let number = self.next_batch.fetch_add(1, Ordering::SeqCst);
             *open = Some(Batch {
                 write,
@@ -247,13 +275,20 @@ impl GroupCommit {
     }
 
     /// One durable commit; on success the outbox entries it holds may be sent.
-    fn commit(&self, db: &RecoveringDatabase, write: Write) -> Result<(), StorageError> {
+    fn commit(&self, db: &RecoveringDatabase, mut write: Write) -> Result<(), StorageError> {
         let last = write
             .tx
             .open_table(OUTBOX)?
             .last()?
             .map_or(0, |(key, _)| key.value());
-        db.commit(write)?;
+        let save = self.save_allocator_state.swap(false, Ordering::SeqCst);
+        write.tx.set_quick_repair(save);
+        let committed = db.commit(write);
+        if committed.is_err() && save {
+            self.save_allocator_state.store(true, Ordering::SeqCst);
+        }
+        committed?;
+        *lock(&self.last_commit) = (Instant::now(), save);
         self.durable_outbox.fetch_max(last, Ordering::SeqCst);
         Ok(())
     }

@@ -26,6 +26,7 @@ mod preferences;
 mod tokens;
 
 use std::path::Path;
+use std::time::Duration;
 
 use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 use serde::Serialize;
@@ -117,6 +118,12 @@ impl Store {
         let store = Store { db, commits };
         store.create_tables()?;
         Ok(store)
+    }
+
+    /// After `quiet` without a commit, saves redb's allocator state if the last commit did not,
+    /// so that reopening after a crash is immediate (see `commit`). Returns whether it did.
+    pub fn save_allocator_state_if_quiet(&self, quiet: Duration) -> Result<bool, StorageError> {
+        self.commits.save_allocator_state_if_quiet(&self.db, quiet)
     }
 
     /// Why the database cannot be written, while that lasts (for `/healthz`).
