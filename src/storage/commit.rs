@@ -375,6 +375,23 @@ mod tests {
     }
 
     #[test]
+    fn the_allocator_state_is_saved_by_the_first_commit_and_after_a_pause_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (db, commits) = setup(&dir);
+        let saved = || lock(&commits.last_commit).1;
+        commits.write(&db, |tx| put(tx, "first")).expect("first");
+        assert!(saved(), "the first commit after opening saves it");
+        commits.write(&db, |tx| put(tx, "second")).expect("second");
+        assert!(!saved(), "a batch does not");
+        let long = Duration::from_secs(3600);
+        assert!(!commits.save_allocator_state_if_quiet(&db, long).expect("not yet"));
+        assert!(!saved());
+        assert!(commits.save_allocator_state_if_quiet(&db, Duration::ZERO).expect("saves"));
+        assert!(saved());
+        assert!(!commits.save_allocator_state_if_quiet(&db, Duration::ZERO).expect("saved"));
+    }
+
+    #[test]
     fn concurrent_writes_keep_theirs_whatever_fails_or_panics_beside_them() {
         let dir = tempfile::tempdir().expect("temp dir");
         const EACH: usize = 40;
