@@ -12,7 +12,11 @@
 //! floor, in the same run: the same SubmitOrder payload posted straight to the partner-sim by
 //! 64 clients (the worker's concurrency), the rate the partner can take.
 //!
-//! Then the same runs again with [`BACKLOG`] deliveries pending for a third provider whose
+//! Then paced runs: the same submits started at a fixed [`PACED_SUBMITS`] per second (open
+//! loop, at most [`PACED_CLIENTS`] in flight), i.e. a steady offer of twice as many
+//! deliveries, to see whether the worker sustains that rate and at what latency.
+//!
+//! Then the same closed-loop runs again with [`BACKLOG`] deliveries pending for a third provider whose
 //! partner is down (a closed port; each waits an hour for its next try, stored in-process with
 //! the gateway stopped), to compare the CPU per healthy delivery with and without the backlog.
 //! Figures are printed, never asserted; clients, gateway and partner share the machine.
@@ -25,7 +29,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use common::delivery::{PartnerPolicy, poll};
@@ -48,6 +52,11 @@ const SUBMITTERS: usize = 32;
 const ORDERS: usize = 3_000;
 const WARM_UP: usize = 300;
 const RUNS: usize = 3;
+/// SubmitOrders started per second in the paced runs (two deliveries each).
+const PACED_SUBMITS: f64 = 1_000.0;
+/// Orders per paced run, and the most submits in flight at once.
+const PACED_ORDERS: usize = 4_000;
+const PACED_CLIENTS: usize = 64;
 /// Deliveries pending for the down partner in the second part.
 const BACKLOG: usize = 100_000;
 /// Concurrency of the floor's clients: the worker's default overall limit.
@@ -108,9 +117,33 @@ async fn prepare(bench: &Bench, count: usize) -> Vec<String> {
         .expect("orders")
 }
 
-/// Submits `orders` from [`SUBMITTERS`] clients; returns each order's acknowledgement time
-/// and the SubmitOrders per second.
-async fn submit(bench: &Bench, orders: Vec<String>) -> (HashMap<String, Timestamp>, f64) {
+/// How the submits of a run are offered.
+#[derive(Clone, Copy)]
+enum Offer {
+    /// [`SUBMITTERS`] clients, each submitting as soon as its previous one is answered.
+    ClosedLoop,
+    /// Started at this many per second whatever the answers, at most [`PACED_CLIENTS`] in
+    /// flight.
+    Paced(f64),
+}
+
+/// SubmitOrder of `order`; returns when it was acknowledged.
+async fn submit_one(soap: &SoapClient, token: &str, order: &str) -> Timestamp {
+    let (status, body) = soap
+        .try_call(OMS, "SubmitOrder", token, &order_guid_param(order))
+        .await
+        .expect("the gateway answers");
+    assert_eq!(status, 200, "SubmitOrder: {body}");
+    Timestamp::now()
+}
+
+/// Submits `orders` as `offer` says; returns each order's acknowledgement time and the
+/// SubmitOrders per second.
+async fn submit(
+    bench: &Bench,
+    orders: Vec<String>,
+    offer: Offer,
+) -> (HashMap<String, Timestamp>, f64) {
     let total = orders.len();
     let (soap, token) = (bench.soap(), Arc::<str>::from(bench.shop.buyer.as_str()));
     let (orders, next) = (Arc::new(orders), Arc::new(AtomicUsize::new(0)));
@@ -121,21 +154,45 @@ async fn submit(bench: &Bench, orders: Vec<String>) -> (HashMap<String, Timestam
             (soap.clone(), token.clone(), orders.clone(), record.clone());
         let order = orders[next.fetch_add(1, Ordering::Relaxed)].clone();
         async move {
-            let (status, body) = soap
-                .try_call(OMS, "SubmitOrder", &token, &order_guid_param(&order))
-                .await
-                .expect("the gateway answers");
-            assert_eq!(status, 200, "SubmitOrder: {body}");
-            let at = Timestamp::now();
+            let at = submit_one(&soap, &token, &order).await;
             record.lock().expect("acknowledgements").insert(order, at);
         }
     };
-    let rate = load::run(operation, SUBMITTERS, total).await.per_second;
+    let rate = match offer {
+        Offer::ClosedLoop => load::run(operation, SUBMITTERS, total).await.per_second,
+        Offer::Paced(per_second) => paced(operation, per_second, total).await,
+    };
     let acknowledged = Arc::try_unwrap(acknowledged)
         .expect("clients done")
         .into_inner()
         .expect("acknowledgements");
     (acknowledged, rate)
+}
+
+/// Starts `operation` `total` times at `per_second`, at most [`PACED_CLIENTS`] running;
+/// returns the operations completed per second.
+async fn paced<F, Fut>(operation: F, per_second: f64, total: usize) -> f64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let slots = Arc::new(tokio::sync::Semaphore::new(PACED_CLIENTS));
+    let started = Instant::now();
+    let mut running = Vec::with_capacity(total);
+    for n in 0..total {
+        let due = started + Duration::from_secs_f64(n as f64 / per_second);
+        tokio::time::sleep_until(due.into()).await;
+        let slot = slots.clone().acquire_owned().await.expect("slots");
+        let call = operation();
+        running.push(tokio::spawn(async move {
+            call.await;
+            drop(slot);
+        }));
+    }
+    for call in running {
+        call.await.expect("submit");
+    }
+    total as f64 / started.elapsed().as_secs_f64()
 }
 
 /// For each (order, provider) the partner was sent: when it first received it, and how many
@@ -172,12 +229,12 @@ fn logged_since(log: &Path, offset: u64) -> usize {
 }
 
 /// One run: submit `orders`, wait until the partner got every delivery, then read its log.
-async fn run(bench: &Bench, orders: Vec<String>) -> DeliveryRun {
+async fn run(bench: &Bench, orders: Vec<String>, offer: Offer) -> DeliveryRun {
     let pid = bench.gateway.pid().expect("gateway pid");
     let (offset, cpu_before) = (log_length(&bench.log), cpu_time(pid));
     let deliveries = orders.len() * SHOP_PROVIDERS.len();
     let started = Timestamp::now();
-    let (acknowledged, submits_per_second) = submit(bench, orders).await;
+    let (acknowledged, submits_per_second) = submit(bench, orders, offer).await;
     let submitted = Timestamp::now();
     poll("deliveries received", DRAIN_LIMIT, || async {
         (logged_since(&bench.log, offset) >= deliveries).then_some(())
@@ -229,14 +286,14 @@ async fn floor(partner: &PartnerSim) -> f64 {
         .median_per_second
 }
 
-/// A warm-up, then [`RUNS`] runs of orders prepared beforehand.
-async fn measure(bench: &Bench) -> Vec<DeliveryRun> {
-    let mut prepared = prepare(bench, WARM_UP + RUNS * ORDERS).await;
-    run(bench, prepared.split_off(RUNS * ORDERS)).await;
+/// A warm-up, then [`RUNS`] runs of `orders` orders each, prepared beforehand.
+async fn measure(bench: &Bench, orders: usize, offer: Offer) -> Vec<DeliveryRun> {
+    let mut prepared = prepare(bench, WARM_UP + RUNS * orders).await;
+    run(bench, prepared.split_off(RUNS * orders), offer).await;
     let mut runs = Vec::new();
     for _ in 0..RUNS {
-        let rest = prepared.split_off(ORDERS);
-        runs.push(run(bench, std::mem::replace(&mut prepared, rest)).await);
+        let rest = prepared.split_off(orders);
+        runs.push(run(bench, std::mem::replace(&mut prepared, rest), offer).await);
     }
     runs
 }
@@ -316,7 +373,7 @@ fn main() {
         ORDERS * SHOP_PROVIDERS.len()
     );
     println!("load average before: {}", load_average().trim());
-    let none = runtime.block_on(measure(&bench));
+    let none = runtime.block_on(measure(&bench, ORDERS, Offer::ClosedLoop));
     let floor = runtime.block_on(floor(&partner));
     println!("floor: partner-sim takes {floor:.0} requests/s");
     println!(
@@ -325,6 +382,13 @@ fn main() {
     );
     let quiet = report("none", &none, floor);
     print_peak_rss(&bench.gateway);
+    let offer = Offer::Paced(PACED_SUBMITS);
+    let steady = runtime.block_on(measure(&bench, PACED_ORDERS, offer));
+    report(
+        &format!("none, {PACED_SUBMITS:.0} submits/s"),
+        &steady,
+        floor,
+    );
 
     bench.gateway.stop();
     let owner = Guid::random();
@@ -336,7 +400,7 @@ fn main() {
     };
     let filled = fill_orders(&data, &owner, BACKLOG, shape);
     bench.gateway = TestGateway::start(&data, &[]);
-    let backlog = runtime.block_on(measure(&bench));
+    let backlog = runtime.block_on(measure(&bench, ORDERS, Offer::ClosedLoop));
     let loaded = report(&format!("{BACKLOG} for a down partner"), &backlog, floor);
     print_peak_rss(&bench.gateway);
     println!(

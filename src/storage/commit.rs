@@ -384,11 +384,23 @@ mod tests {
         commits.write(&db, |tx| put(tx, "second")).expect("second");
         assert!(!saved(), "a batch does not");
         let long = Duration::from_secs(3600);
-        assert!(!commits.save_allocator_state_if_quiet(&db, long).expect("not yet"));
+        assert!(
+            !commits
+                .save_allocator_state_if_quiet(&db, long)
+                .expect("not yet")
+        );
         assert!(!saved());
-        assert!(commits.save_allocator_state_if_quiet(&db, Duration::ZERO).expect("saves"));
+        assert!(
+            commits
+                .save_allocator_state_if_quiet(&db, Duration::ZERO)
+                .expect("saves")
+        );
         assert!(saved());
-        assert!(!commits.save_allocator_state_if_quiet(&db, Duration::ZERO).expect("saved"));
+        assert!(
+            !commits
+                .save_allocator_state_if_quiet(&db, Duration::ZERO)
+                .expect("saved")
+        );
     }
 
     #[test]
