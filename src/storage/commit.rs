@@ -266,9 +266,12 @@ impl GroupCommit {
         };
         if let Some(batch) = batch {
             let (number, members) = (batch.number, batch.members);
-            let outcome = match self.commit(db, batch.write) {
-                Ok(()) => Outcome::Durable,
-                Err(error) => Outcome::Failed(error),
+            // A panic here must not leave `committing` set: every later write would wait.
+            let committed = panic::catch_unwind(AssertUnwindSafe(|| self.commit(db, batch.write)));
+            let outcome = match committed {
+                Ok(Ok(())) => Outcome::Durable,
+                Ok(Err(error)) => Outcome::Failed(error),
+                Err(_) => Outcome::Failed(StorageError::Database("the commit panicked".into())),
             };
             self.state().decide(number, members, outcome);
         }
