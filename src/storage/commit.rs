@@ -20,9 +20,11 @@
 //! Crash recovery: a commit may also save redb's allocator state (quick-repair), so that
 //! reopening after a crash need not walk the whole file (11 s for a million orders). That costs
 //! about a third of the relay's throughput when every batch does it (see the README's relay
-//! bench), and only the last commit's state counts, so batches do not save it; a commit that
-//! follows a quiet spell does ([`GroupCommit::save_allocator_state_if_quiet`], called by the
-//! server), as does the first commit after opening.
+//! bench), and only the last commit's state counts, so busy batches do not save it. Saving
+//! it: the first commit after opening; a commit that comes [`UNHURRIED`] or more after the
+//! previous one (at that pace the cost does not matter, so a trickle of writes keeps recovery
+//! quick); and a commit after writes pause ([`GroupCommit::save_allocator_state_if_quiet`],
+//! called by the server), which covers the end of a storm.
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
@@ -39,6 +41,9 @@ use super::outbox::OUTBOX;
 /// The most writes a batch takes before its next waiter commits it even though more callers are
 /// about to join: bounds the latency a stream of arrivals could add.
 const MAX_BATCH: usize = 256;
+
+/// A commit this long or longer after the previous one saves redb's allocator state.
+const UNHURRIED: Duration = Duration::from_millis(50);
 
 /// The transaction writes are being added to.
 struct Batch {
@@ -115,6 +120,8 @@ pub(super) struct GroupCommit {
     save_allocator_state: AtomicBool,
     /// When the last commit ended, and whether it saved the allocator state.
     last_commit: Mutex<(Instant, bool)>,
+    /// See [`UNHURRIED`] (a field so that tests can make it deterministic).
+    unhurried: Duration,
 }
 
 impl GroupCommit {
@@ -134,6 +141,7 @@ impl GroupCommit {
             durable_outbox: AtomicU64::new(last),
             save_allocator_state: AtomicBool::new(true),
             last_commit: Mutex::new((Instant::now(), true)),
+            unhurried: UNHURRIED,
         })
     }
 
@@ -284,7 +292,8 @@ impl GroupCommit {
             .open_table(OUTBOX)?
             .last()?
             .map_or(0, |(key, _)| key.value());
-        let save = self.save_allocator_state.swap(false, Ordering::SeqCst);
+        let unhurried = lock(&self.last_commit).0.elapsed() >= self.unhurried;
+        let save = self.save_allocator_state.swap(false, Ordering::SeqCst) || unhurried;
         write.tx.set_quick_repair(save);
         let committed = db.commit(write);
         if committed.is_err() && save {
@@ -378,31 +387,32 @@ mod tests {
     }
 
     #[test]
-    fn the_allocator_state_is_saved_by_the_first_commit_and_after_a_pause_only() {
+    fn the_allocator_state_is_saved_first_after_a_pause_and_between_unhurried_commits() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (db, commits) = setup(&dir);
-        let saved = || lock(&commits.last_commit).1;
-        commits.write(&db, |tx| put(tx, "first")).expect("first");
-        assert!(saved(), "the first commit after opening saves it");
-        commits.write(&db, |tx| put(tx, "second")).expect("second");
-        assert!(!saved(), "a batch does not");
-        let long = Duration::from_secs(3600);
-        assert!(
-            !commits
-                .save_allocator_state_if_quiet(&db, long)
-                .expect("not yet")
-        );
-        assert!(!saved());
-        assert!(
+        let (db, mut commits) = setup(&dir);
+        commits.unhurried = Duration::from_secs(3600);
+        let saved = |commits: &GroupCommit| lock(&commits.last_commit).1;
+        let quiet = |commits: &GroupCommit, quiet| {
             commits
-                .save_allocator_state_if_quiet(&db, Duration::ZERO)
-                .expect("saves")
-        );
-        assert!(saved());
+                .save_allocator_state_if_quiet(&db, quiet)
+                .expect("save")
+        };
+        commits.write(&db, |tx| put(tx, "first")).expect("first");
+        assert!(saved(&commits), "the first commit after opening saves it");
+        commits.write(&db, |tx| put(tx, "second")).expect("second");
+        assert!(!saved(&commits), "a busy batch does not");
+        assert!(!quiet(&commits, Duration::from_secs(3600)), "no pause yet");
+        assert!(!saved(&commits));
+        assert!(quiet(&commits, Duration::ZERO), "a pause");
+        assert!(saved(&commits));
+        assert!(!quiet(&commits, Duration::ZERO), "already saved");
+        commits.unhurried = Duration::ZERO;
+        commits
+            .write(&db, |tx| put(tx, "later"))
+            .expect("unhurried");
         assert!(
-            !commits
-                .save_allocator_state_if_quiet(&db, Duration::ZERO)
-                .expect("saved")
+            saved(&commits),
+            "a commit long after the previous one saves it"
         );
     }
 
