@@ -11,11 +11,17 @@ use std::time::Duration;
 
 use tokio::sync::{oneshot, watch};
 
+use echo_domain::fulfillment::FulfillmentAnswer;
+
+/// What a settled delivery's watchers get: the partner's answer when it is done with one (else
+/// they read the store).
+type Settlement = Option<FulfillmentAnswer>;
+
 /// The signals, shared through the [`Gateway`](super::Gateway).
 #[derive(Debug)]
 pub struct DeliverySignals {
     returned: Mutex<Vec<u64>>,
-    waiters: Mutex<HashMap<u64, Vec<oneshot::Sender<()>>>>,
+    waiters: Mutex<HashMap<u64, Vec<oneshot::Sender<Settlement>>>>,
     changes: watch::Sender<u64>,
 }
 
@@ -64,10 +70,11 @@ impl DeliverySignals {
         }
     }
 
-    /// `id` settled durably: wakes its watchers.
-    pub fn settled(&self, id: u64) {
+    /// `id` settled durably (with the partner's answer, when it is done with one): wakes its
+    /// watchers.
+    pub fn settled(&self, id: u64, answer: Settlement) {
         for waiter in lock(&self.waiters).remove(&id).unwrap_or_default() {
-            let _ = waiter.send(());
+            let _ = waiter.send(answer.clone());
         }
     }
 }
@@ -77,16 +84,17 @@ impl DeliverySignals {
 pub struct SettledWatch<'a> {
     signals: &'a DeliverySignals,
     id: u64,
-    receiver: oneshot::Receiver<()>,
+    receiver: oneshot::Receiver<Settlement>,
 }
 
 impl SettledWatch<'_> {
-    /// Waits at most `limit`; true when the delivery settled.
-    pub async fn settled_within(&mut self, limit: Duration) -> bool {
-        matches!(
-            tokio::time::timeout(limit, &mut self.receiver).await,
-            Ok(Ok(()))
-        )
+    /// Waits at most `limit`; `Some` (with the partner's answer, if any) when the delivery
+    /// settled.
+    pub async fn settled_within(&mut self, limit: Duration) -> Option<Settlement> {
+        tokio::time::timeout(limit, &mut self.receiver)
+            .await
+            .ok()?
+            .ok()
     }
 }
 
@@ -105,4 +113,39 @@ impl Drop for SettledWatch<'_> {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use echo_domain::fulfillment::Disposition;
+
+    fn answer() -> FulfillmentAnswer {
+        FulfillmentAnswer {
+            disposition: Disposition::AcceptedManual,
+            message: None,
+            provider_tracking_id: Some("T-1".into()),
+            receipt: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_watcher_gets_the_settlement_it_was_sent_or_nothing_after_its_limit() {
+        let signals = DeliverySignals::default();
+        let mut answered = signals.watch(1);
+        let mut bare = signals.watch(2);
+        let mut unsettled = signals.watch(3);
+        signals.settled(1, Some(answer()));
+        signals.settled(2, None);
+        let limit = Duration::from_secs(5);
+        assert_eq!(answered.settled_within(limit).await, Some(Some(answer())));
+        assert_eq!(bare.settled_within(limit).await, Some(None));
+        let short = Duration::from_millis(1);
+        assert_eq!(unsettled.settled_within(short).await, None);
+        drop(unsettled);
+        assert!(
+            lock(&signals.waiters).is_empty(),
+            "dropped watches unregister"
+        );
+    }
 }

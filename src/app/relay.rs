@@ -49,12 +49,14 @@ pub async fn answer(gateway: Arc<Gateway>, relayed: Relayed) -> GatewayResult<Fu
     if let Some(answer) = partner_answer(&gateway, relayed.id).await? {
         return Ok(answer);
     }
-    if watch.settled_within(wait).await {
-        return Ok(partner_answer(&gateway, relayed.id)
+    match watch.settled_within(wait).await {
+        // Handed over by the worker: no trip to the store between its commit and the answer.
+        Some(Some(answer)) => Ok(answer),
+        Some(None) => Ok(partner_answer(&gateway, relayed.id)
             .await?
-            .unwrap_or_else(postponed));
+            .unwrap_or_else(postponed)),
+        None => Ok(postponed()),
     }
-    Ok(postponed())
 }
 
 /// The partner's answer, once the delivery is done.

@@ -51,6 +51,15 @@ enum Preparation {
     Unsendable(String),
 }
 
+/// What an attempt left of its delivery.
+enum After {
+    /// Still pending: the next try is due then.
+    Pending(Timestamp),
+    /// Settled, or found settled already; with the partner's answer when this attempt got it
+    /// and the delivery is done, so a relay caller gets it without reading the store.
+    Settled(Option<FulfillmentAnswer>),
+}
+
 /// A failed try.
 struct TryFailure {
     http_status: Option<u16>,
@@ -65,13 +74,16 @@ const AFTER_RECORDING_FAILED_SECONDS: i64 = 1;
 /// Returns when its next try is due while it stays pending, `None` once it is settled (or no
 /// longer pending).
 pub async fn run(context: &AttemptContext, id: u64, exchanged: impl FnOnce()) -> Option<Timestamp> {
+    let signals = &context.gateway.delivery_signals;
     match attempt(context, id, exchanged).await {
-        Ok(next) => {
-            if next.is_none() {
-                context.gateway.delivery_signals.settled(id);
-            }
-            context.gateway.delivery_signals.changed();
-            next
+        Ok(After::Pending(next)) => {
+            signals.changed();
+            Some(next)
+        }
+        Ok(After::Settled(answer)) => {
+            signals.settled(id, answer);
+            signals.changed();
+            None
         }
         Err(error) => {
             tracing::error!(delivery = id, %error, "could not record a delivery attempt; it stays pending");
@@ -84,11 +96,11 @@ async fn attempt(
     context: &AttemptContext,
     id: u64,
     exchanged: impl FnOnce(),
-) -> GatewayResult<Option<Timestamp>> {
+) -> GatewayResult<After> {
     let gateway = context.gateway.clone();
     let (delivery, prepared) = match blocking(move || look(&gateway, id)).await? {
-        Due::Settled => return Ok(None),
-        Due::NotYet(next) => return Ok(Some(next)),
+        Due::Settled => return Ok(After::Settled(None)),
+        Due::NotYet(next) => return Ok(After::Pending(next)),
         Due::Now(delivery, prepared) => (*delivery, prepared),
     };
     let Prepared {
@@ -102,7 +114,7 @@ async fn attempt(
             status.defer_until(until);
             let gateway = context.gateway.clone();
             blocking(move || Ok(gateway.store.put_delivery_status(&entry, &status)?)).await?;
-            return Ok(Some(until));
+            return Ok(After::Pending(until));
         }
         Preparation::Unsendable(error) => (
             Err(TryFailure {
@@ -247,7 +259,6 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String
 
 /// Records the outcome: an answer settles the delivery and changes the order in one
 /// transaction; a failure schedules the next try or, after the last, fails the provider order.
-/// Returns the next try's time while the delivery stays pending.
 fn record(
     gateway: &Gateway,
     delivery: Delivery,
@@ -255,7 +266,7 @@ fn record(
     started: Timestamp,
     outcome: Result<(FulfillmentAnswer, u16), TryFailure>,
     retry: RetryPolicy,
-) -> GatewayResult<Option<Timestamp>> {
+) -> GatewayResult<After> {
     let Delivery { entry, mut status } = delivery;
     let provider = &entry.provider_order.provider_guid;
     let origin = ChangeOrigin {
@@ -310,7 +321,7 @@ fn record(
             match status.failed(attempt, Timestamp::now(), retry) {
                 AfterFailure::RetryAt(at) => {
                     gateway.store.put_delivery_status(&entry, &status)?;
-                    return Ok(Some(at));
+                    return Ok(After::Pending(at));
                 }
                 AfterFailure::GiveUp => {
                     let tries = status.attempts.len();
@@ -328,7 +339,8 @@ fn record(
             }
         }
     }
-    Ok(None)
+    let done = status.state == DeliveryState::Done;
+    Ok(After::Settled(status.answer.filter(|_| done)))
 }
 
 fn delivery_operation(transaction: Transaction) -> &'static str {
