@@ -12,7 +12,7 @@ mod common;
 
 use common::orders::{
     SHOP_PROVIDERS, Shop, guid_list_param, oms_ok, order_guid_param, order_items_param,
-    order_policies, place_submitted_order, user_information_param,
+    order_policies, place_submitted_order, set_provider_policies, user_information_param,
 };
 use common::recorded_order::{DEV07, Provider, Recorded, RecordedOrder, message, tracking_id};
 use common::{
@@ -173,16 +173,7 @@ impl Partners {
             "<ns3:Item>SUBMIT</ns3:Item>",
             "<ns3:Item>QUOTE</ns3:Item><ns3:Item>SUBMIT</ns3:Item>",
         );
-        let (status, body) = self
-            .gateway
-            .call(
-                "ProviderService",
-                "SetProviderPolicies",
-                &self.shop.operator,
-                &quoting,
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
+        set_provider_policies(&self.gateway, &self.shop.operator, &quoting).await;
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::orders::{guid_list_param, oms_ok};
+use super::orders::{guid_list_param, oms_ok, set_provider_policies};
 use super::{SoapClient, TYPES_NS, TestGateway, cli, descendants, parse};
 use echo_gateway::xml::Element;
 
@@ -56,11 +56,7 @@ impl<'a> PartnerPolicy<'a> {
 
     /// Sets these policies for `provider_guid` as `operator`; panics on a fault.
     pub async fn apply(&self, gateway: &TestGateway, operator: &str, provider_guid: &str) {
-        let params = self.params(provider_guid);
-        let (status, body) = gateway
-            .call("ProviderService", "SetProviderPolicies", operator, &params)
-            .await;
-        assert_eq!(status, 200, "SetProviderPolicies: {body}");
+        set_provider_policies(gateway, operator, &self.params(provider_guid)).await;
     }
 }
 

@@ -46,15 +46,7 @@ impl Shop {
     /// Once the gateway runs: sets both providers' policies.
     pub async fn set_policies(&self, gateway: &TestGateway) {
         for (_, guid) in SHOP_PROVIDERS {
-            let (status, body) = gateway
-                .call(
-                    "ProviderService",
-                    "SetProviderPolicies",
-                    &self.operator,
-                    &order_policies(guid, 100),
-                )
-                .await;
-            assert_eq!(status, 200, "SetProviderPolicies: {body}");
+            set_provider_policies(gateway, &self.operator, &order_policies(guid, 100)).await;
         }
     }
 
@@ -105,6 +97,14 @@ pub fn order_policies(provider_guid: &str, max_items: u32) -> String {
          <ns3:SupportedTransactions><ns3:Item>SUBMIT</ns3:Item><ns3:Item>CANCEL</ns3:Item></ns3:SupportedTransactions>\
          <ns3:MaxItemsPerOrder>{max_items}</ns3:MaxItemsPerOrder></ns2:policies>"
     )
+}
+
+/// SetProviderPolicies with `params` (e.g. [`order_policies`]) as `operator`; panics on a fault.
+pub async fn set_provider_policies(gateway: &TestGateway, operator: &str, params: &str) {
+    let (status, body) = gateway
+        .call("ProviderService", "SetProviderPolicies", operator, params)
+        .await;
+    assert_eq!(status, 200, "SetProviderPolicies: {body}");
 }
 
 /// `<ns2:orderItems>` ordering each catalog item once.

@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 use crate::common::TestGateway;
 use crate::common::orders::{SHOP_PROVIDERS, Shop};
 use crate::common::rest::CLIENT_ID;
-use crate::harness::fuzz;
 use crate::json::mutated_json;
 use crate::live_api::{LiveApi, Request};
 
@@ -126,38 +125,29 @@ fn order_requests(order: String) -> impl Strategy<Value = Request> {
 #[test]
 fn echo_rest_order_create() {
     let (api, _) = live(false);
-    let api = Arc::new(api);
-    let target = "ECHO REST orders.json bodies";
-    let shared = api.clone();
     let requests = mutated_json(Arc::new(create_seeds())).prop_map(|body| Request {
         method: Method::POST,
         path: ORDERS.to_owned(),
         body,
     });
-    fuzz(target, requests, move |request| {
+    api.run("ECHO REST orders.json bodies", requests, |api, request| {
         // Each order created is removed again, so the list read per case stays short.
-        let (status, body) = shared.check(&request);
+        let (status, body) = api.check(&request);
         let created: Option<Value> = serde_json::from_slice(&body).ok();
         let id = created.as_ref().and_then(|c| c["order"]["id"].as_str());
         if let (201, Some(id)) = (status, id) {
-            shared.clean_up(&Request {
+            api.clean_up(&Request {
                 method: Method::DELETE,
                 path: format!("/echo-rest/orders/{id}"),
                 body: Vec::new(),
             });
         }
     });
-    Arc::into_inner(api).expect("cases done").finish(target);
 }
 
 #[test]
 fn echo_rest_order_changes() {
     let (api, order) = live(true);
-    let api = Arc::new(api);
     let target = "ECHO REST bulk_action and user_information bodies";
-    let shared = api.clone();
-    fuzz(target, order_requests(order), move |request| {
-        shared.check(&request);
-    });
-    Arc::into_inner(api).expect("cases done").finish(target);
+    api.run(target, order_requests(order), LiveApi::check_case);
 }

@@ -4,7 +4,7 @@
 //! `state` paths read the same before and after it), and the process is still running at
 //! the end.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -13,6 +13,7 @@ use tempfile::TempDir;
 use tokio::runtime::Runtime;
 
 use crate::common::TestGateway;
+use crate::harness::fuzz;
 
 /// One request of a case.
 #[derive(Debug, Clone)]
@@ -165,8 +166,25 @@ impl LiveApi {
         last.0 = self.state();
     }
 
+    /// Runs fuzz target `target` on this gateway: each request `requests` draws goes to
+    /// `case` (most targets: [`LiveApi::check`] it), then [`LiveApi::finish`].
+    pub fn run<S>(self, target: &str, requests: S, case: fn(&LiveApi, Request))
+    where
+        S: proptest::strategy::Strategy<Value = Request>,
+    {
+        let api = Arc::new(self);
+        let shared = api.clone();
+        fuzz(target, requests, move |request| case(&shared, request));
+        Arc::into_inner(api).expect("cases done").finish(target);
+    }
+
+    /// A case that only checks its request.
+    pub fn check_case(&self, request: Request) {
+        self.check(&request);
+    }
+
     /// Prints the tally and checks the process survived every case.
-    pub fn finish(self, target: &str) {
+    fn finish(self, target: &str) {
         {
             let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             println!(

@@ -9,9 +9,10 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
-use crate::common::orders::{Shop, order_items_param, order_policies, place_submitted_order};
+use crate::common::orders::{
+    Shop, order_items_param, order_policies, place_submitted_order, set_provider_policies,
+};
 use crate::common::{TestGateway, cli};
-use crate::harness::fuzz;
 use crate::json::{mutated_json, mutated_query};
 use crate::live_api::{LiveApi, Request};
 
@@ -52,16 +53,7 @@ fn live() -> LiveApi {
             "</ns3:RetryWaitTime>",
             "</ns3:RetryWaitTime><ns3:Routing>OMS</ns3:Routing>",
         );
-        let (status, body) = api
-            .gateway
-            .call(
-                "ProviderService",
-                "SetProviderPolicies",
-                &shop.operator,
-                &policies,
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
+        set_provider_policies(&api.gateway, &shop.operator, &policies).await;
         let items = order_items_param(&[shop.catalog[0][0].as_str()]);
         place_submitted_order(&api.gateway.soap_client(), &shop.buyer, &items, None).await;
     });
@@ -148,22 +140,11 @@ fn query_requests() -> impl proptest::strategy::Strategy<Value = Request> {
 
 #[test]
 fn ordering_api_bodies() {
-    let api = Arc::new(live());
-    let target = "Ordering API bodies";
-    let shared = api.clone();
-    fuzz(target, body_requests(), move |request| {
-        shared.check(&request);
-    });
-    Arc::into_inner(api).expect("cases done").finish(target);
+    live().run("Ordering API bodies", body_requests(), LiveApi::check_case);
 }
 
 #[test]
 fn ordering_api_queries() {
-    let api = Arc::new(live());
     let target = "Ordering API paging queries";
-    let shared = api.clone();
-    fuzz(target, query_requests(), move |request| {
-        shared.check(&request);
-    });
-    Arc::into_inner(api).expect("cases done").finish(target);
+    live().run(target, query_requests(), LiveApi::check_case);
 }

@@ -20,7 +20,7 @@ import uuid
 
 import pytest
 
-from conftest import BIN, Gateway, _wait_ready, free_port
+from conftest import own_gateway
 from echo_wire import items
 from ordering_schemas import check
 from test_order_management_service import catalog_rows, order_items, policies, user_information
@@ -96,46 +96,34 @@ class Api:
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("ordering-api")
-    port = free_port()
-    log_path = data_dir.parent / ("ordering-api-%d.log" % port)
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [str(BIN), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:%d" % port,
-         "--max-body-bytes", str(MAX_BODY)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    gw = Gateway(data_dir, port, proc, log_path)
     receiver = Receiver(fail=3)
-    try:
-        _wait_ready(gw)
-        gw.add_user("op", "operator")
-        op = gw.token("op")
-        provider = gw.service("Provider")
-        found = {}
-        for label, routing in (("OMSP", "OMS"), ("SOAPP", "ORDER_FULFILLMENT_V9")):
-            pid, guid, member = gw.new_provider_with_member(label)
-            pol = dict(policies(), Routing=routing)
-            provider.SetProviderPolicies(token=op, providerGuid=guid, policies=pol)
-            rows = catalog_rows(guid, pid)
-            gw.import_catalog(rows)
-            found[label] = dict(id=pid, guid=guid, catalog=[r["ItemGuid"] for r in rows])
-        for name in ("alice", "med", "nobody", "buyer"):
-            gw.add_user(name, "user")
-        mediator = int(gw.cli("oms", "add", "mediator", "--type", "global", "--default", "--admin", "med"))
-        lines = gw.cli_lines("oms", "add", "jira", "--type", "resource_dedicated",
-                             "--provider", found["OMSP"]["id"], "--admin", "alice",
-                             "--trigger-url", receiver.url)
-        jira, secret = int(lines[0]), lines[1]
-        assert secret.startswith("whsec_")
-        yield dict(gw=gw, found=found, mediator=mediator, jira=jira, secret=secret, receiver=receiver,
-                   alice=Api(gw, gw.token("alice")), med=Api(gw, gw.token("med")),
-                   nobody=Api(gw, gw.token("nobody")), buyer=gw.token("buyer"),
-                   soap=gw.service("OrderManagement"))
-    finally:
-        receiver.server.shutdown()
-        proc.terminate()
-        proc.wait(timeout=15)
-        log.close()
+    with own_gateway(tmp_path_factory, "ordering-api", "--max-body-bytes", str(MAX_BODY)) as gw:
+        try:
+            gw.add_user("op", "operator")
+            op = gw.token("op")
+            provider = gw.service("Provider")
+            found = {}
+            for label, routing in (("OMSP", "OMS"), ("SOAPP", "ORDER_FULFILLMENT_V9")):
+                pid, guid, member = gw.new_provider_with_member(label)
+                pol = dict(policies(), Routing=routing)
+                provider.SetProviderPolicies(token=op, providerGuid=guid, policies=pol)
+                rows = catalog_rows(guid, pid)
+                gw.import_catalog(rows)
+                found[label] = dict(id=pid, guid=guid, catalog=[r["ItemGuid"] for r in rows])
+            for name in ("alice", "med", "nobody", "buyer"):
+                gw.add_user(name, "user")
+            mediator = int(gw.cli("oms", "add", "mediator", "--type", "global", "--default", "--admin", "med"))
+            lines = gw.cli_lines("oms", "add", "jira", "--type", "resource_dedicated",
+                                 "--provider", found["OMSP"]["id"], "--admin", "alice",
+                                 "--trigger-url", receiver.url)
+            jira, secret = int(lines[0]), lines[1]
+            assert secret.startswith("whsec_")
+            yield dict(gw=gw, found=found, mediator=mediator, jira=jira, secret=secret, receiver=receiver,
+                       alice=Api(gw, gw.token("alice")), med=Api(gw, gw.token("med")),
+                       nobody=Api(gw, gw.token("nobody")), buyer=gw.token("buyer"),
+                       soap=gw.service("OrderManagement"))
+        finally:
+            receiver.server.shutdown()
 
 
 def submit(env, label, n=1):

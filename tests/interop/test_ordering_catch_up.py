@@ -9,40 +9,24 @@ is a gateway-wide singleton):
   always fails gets 2 calls, then the OMS is marked failing."""
 
 import json
-import os
-import subprocess
 import time
 from collections import Counter
 
 import pytest
 
-from conftest import BIN, Gateway, _wait_ready, free_port
+from conftest import own_gateway
 from test_order_management_service import catalog_rows, order_items, policies, user_information
 from test_ordering_api import WAIT, Api, Receiver, follow
 
 
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("ordering-catch-up")
-    port = free_port()
-    log_path = data_dir.parent / ("ordering-catch-up-%d.log" % port)
-    log = open(log_path, "wb")
-    env = dict(os.environ, ECHO_GATEWAY_OMS_TRIGGER_ATTEMPTS="2")
-    proc = subprocess.Popen(
-        [str(BIN), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:%d" % port,
-         "--oms-trigger-first-retry-ms", "10"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-    gateway = Gateway(data_dir, port, proc, log_path)
-    try:
-        _wait_ready(gateway)
+    with own_gateway(tmp_path_factory, "ordering-catch-up", "--oms-trigger-attempts", "2",
+                     "--oms-trigger-first-retry-ms", "10") as gateway:
         gateway.add_user("op", "operator")
         for name in ("alice", "med", "buyer"):
             gateway.add_user(name, "user")
         yield gateway
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        log.close()
 
 
 def new_provider(gw, label):
