@@ -97,10 +97,11 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// Blocking threads the server may run at once. Storage operations run on them and wait there
-/// for their group commit, so this also bounds a commit batch. Measured in the relay bench at
-/// c64: 16 threads 2,015 req/s, 32 threads 2,613 req/s (peak RSS 62 MiB), 64 threads 2,673
-/// req/s (66 MiB, over the memory budget); tokio's default is 512.
+/// Blocking threads the server may run at once. Most storage operations run on them and wait
+/// there for their group commit (the relay and the delivery worker do not, see
+/// `storage::commit`). Measured in the relay bench at c64 when every write waited there: 16
+/// threads 2,015 req/s, 32 threads 2,613 req/s (peak RSS 62 MiB), 64 threads 2,673 req/s
+/// (66 MiB, over the memory budget); tokio's default is 512.
 const BLOCKING_THREADS: usize = 32;
 
 fn server_runtime() -> std::io::Result<tokio::runtime::Runtime> {

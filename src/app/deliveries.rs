@@ -6,7 +6,7 @@
 use super::Gateway;
 use super::paging::{Page, PageRequest};
 use crate::error::{GatewayError, GatewayResult, LookupKey};
-use crate::storage::{ChangeOrigin, OrderChange};
+use crate::storage::OrderChange;
 use echo_domain::caller::Caller;
 use echo_domain::delivery::{Delivery, DeliveryState, retry_event};
 use echo_domain::timestamp::Timestamp;
@@ -69,14 +69,10 @@ pub fn retry(gateway: &Gateway, caller: &Caller, id: u64) -> GatewayResult<Deliv
     let now = Timestamp::now();
     status.restart(now);
     let provider = &entry.provider_order.provider_guid;
-    let origin = ChangeOrigin {
-        actor: provider,
-        operation: "RetryDelivery",
-        oms: None,
-    };
+    let (stored_entry, stored_status) = (entry.clone(), status.clone());
     gateway
         .store
-        .settle_delivery(&entry, &status, origin, |mut order| {
+        .settle_delivery(stored_entry, stored_status, "RetryDelivery", |mut order| {
             order.record_message(provider, "ECHO: an operator retried the delivery", now)?;
             order.apply_to_provider_order(provider, retry_event(entry.transaction), now)?;
             Ok::<_, GatewayError>(OrderChange {
@@ -118,7 +114,11 @@ mod tests {
             items: Vec::new(),
             properties: None,
         };
-        gateway.store.enqueue_relay(&request).expect("queued").id
+        let runtime = tokio::runtime::Builder::new_current_thread().build();
+        let queued = runtime
+            .expect("runtime")
+            .block_on(gateway.store.enqueue_relay(request));
+        queued.expect("queued").id
     }
 
     fn ids(listed: GatewayResult<Vec<Delivery>>) -> Vec<u64> {

@@ -17,12 +17,12 @@ use echo_domain::delivery::DeliveryState;
 use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
 
 /// Checks the caller may relay to the request's provider, which must have policies, and
-/// queues the request durably. Blocking: adapters run it on the same blocking thread as the
-/// authentication and decoding before it, so a fresh request costs one hand-off.
-pub fn accept(
+/// queues the request durably. Its reads are brief and the wait for the commit holds no
+/// thread, so adapters call it from their own task: no hand-off to the blocking pool.
+pub async fn accept(
     gateway: &Gateway,
     caller: &Caller,
-    request: &FulfillmentRequest,
+    request: FulfillmentRequest,
 ) -> GatewayResult<Relayed> {
     let provider = gateway.find_provider(request.provider_order.provider_guid.as_str())?;
     caller.require_provider_access(&provider.guid)?;
@@ -32,7 +32,7 @@ pub fn accept(
             provider.guid.to_string(),
         ));
     }
-    Ok(gateway.store.enqueue_relay(request)?)
+    Ok(gateway.store.enqueue_relay(request).await?)
 }
 
 /// Waits for the partner's answer to an accepted request, at most the relay wait, or

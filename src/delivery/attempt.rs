@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::Gateway;
 use crate::app::partner_protocol::PartnerProtocol;
-use crate::app::{Gateway, blocking};
 use crate::error::{GatewayError, GatewayResult};
 use crate::partner::client::describe;
 use crate::partner::client_cache::ClientCache;
-use crate::storage::{ChangeOrigin, OrderChange};
+use crate::storage::OrderChange;
 use echo_domain::delivery::{
     AfterFailure, Attempt, Delivery, DeliveryState, DeliveryStatus, apply_answer, apply_failure,
 };
@@ -97,8 +97,8 @@ async fn attempt(
     id: u64,
     exchanged: impl FnOnce(),
 ) -> GatewayResult<After> {
-    let gateway = context.gateway.clone();
-    let (delivery, prepared) = match blocking(move || look(&gateway, id)).await? {
+    // Brief reads: made on this task rather than handed to the blocking pool.
+    let (delivery, prepared) = match look(&context.gateway, id)? {
         Due::Settled => return Ok(After::Settled(None)),
         Due::NotYet(next) => return Ok(After::Pending(next)),
         Due::Now(delivery, prepared) => (*delivery, prepared),
@@ -112,8 +112,8 @@ async fn attempt(
         Preparation::WaitUntil(until) => {
             let Delivery { entry, mut status } = delivery;
             status.defer_until(until);
-            let gateway = context.gateway.clone();
-            blocking(move || Ok(gateway.store.put_delivery_status(&entry, &status)?)).await?;
+            let store = &context.gateway.store;
+            store.put_delivery_status(entry, status).await?;
             return Ok(After::Pending(until));
         }
         Preparation::Unsendable(error) => (
@@ -129,8 +129,7 @@ async fn attempt(
             (outcome, record.policies.retry_policy())
         }
     };
-    let gateway = context.gateway.clone();
-    blocking(move || record(&gateway, delivery, relayed, started, outcome, retry)).await
+    record(&context.gateway, delivery, relayed, started, outcome, retry).await
 }
 
 /// What the stored state says of a delivery the schedule found due.
@@ -143,8 +142,7 @@ enum Due {
     Now(Box<Delivery>, Prepared),
 }
 
-/// Reads the delivery and, when it is pending and due, prepares its attempt: one trip to the
-/// blocking pool for both.
+/// Reads the delivery and, when it is pending and due, prepares its attempt.
 fn look(gateway: &Gateway, id: u64) -> GatewayResult<Due> {
     let current = gateway.store.delivery(id)?;
     let Some(delivery) = current.filter(|d| d.status.state == DeliveryState::Pending) else {
@@ -259,7 +257,8 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String
 
 /// Records the outcome: an answer settles the delivery and changes the order in one
 /// transaction; a failure schedules the next try or, after the last, fails the provider order.
-fn record(
+/// Waits for the durable commit without holding a thread.
+async fn record(
     gateway: &Gateway,
     delivery: Delivery,
     relayed: bool,
@@ -268,26 +267,8 @@ fn record(
     retry: RetryPolicy,
 ) -> GatewayResult<After> {
     let Delivery { entry, mut status } = delivery;
-    let provider = &entry.provider_order.provider_guid;
-    let origin = ChangeOrigin {
-        actor: provider,
-        operation: delivery_operation(entry.transaction),
-        oms: None,
-    };
-    let settle = |status: &DeliveryStatus, edit: &dyn Fn(&mut Order) -> GatewayResult<()>| {
-        if relayed {
-            return Ok(gateway.store.put_delivery_status(&entry, status)?);
-        }
-        gateway
-            .store
-            .settle_delivery(&entry, status, origin, |mut order| {
-                edit(&mut order)?;
-                Ok::<_, GatewayError>(OrderChange {
-                    order,
-                    deliveries: Vec::new(),
-                })
-            })
-    };
+    let provider = entry.provider_order.provider_guid.clone();
+    let transaction = entry.transaction;
     match outcome {
         Ok((answer, http_status)) => {
             tracing::info!(delivery = entry.id, %provider, disposition = answer.disposition.wire_name(), "partner answered");
@@ -300,15 +281,18 @@ fn record(
                 },
                 answer.clone(),
             );
-            settle(&status, &|order| {
+            let settled = settled(&status);
+            settle(gateway, entry, status, relayed, move |order| {
                 Ok(apply_answer(
                     order,
-                    provider,
-                    entry.transaction,
+                    &provider,
+                    transaction,
                     &answer,
                     Timestamp::now(),
                 )?)
-            })?;
+            })
+            .await?;
+            Ok(settled)
         }
         Err(failure) => {
             tracing::warn!(delivery = entry.id, %provider, error = %failure.error, "delivery attempt failed");
@@ -320,27 +304,59 @@ fn record(
             };
             match status.failed(attempt, Timestamp::now(), retry) {
                 AfterFailure::RetryAt(at) => {
-                    gateway.store.put_delivery_status(&entry, &status)?;
-                    return Ok(After::Pending(at));
+                    gateway.store.put_delivery_status(entry, status).await?;
+                    Ok(After::Pending(at))
                 }
                 AfterFailure::GiveUp => {
-                    let tries = status.attempts.len();
-                    settle(&status, &|order| {
+                    let (tries, settled) = (status.attempts.len(), settled(&status));
+                    settle(gateway, entry, status, relayed, move |order| {
                         Ok(apply_failure(
                             order,
-                            provider,
-                            entry.transaction,
+                            &provider,
+                            transaction,
                             tries,
                             &failure.error,
                             Timestamp::now(),
                         )?)
-                    })?;
+                    })
+                    .await?;
+                    Ok(settled)
                 }
             }
         }
     }
+}
+
+/// What a settling status leaves: the partner's answer, when the delivery is done.
+fn settled(status: &DeliveryStatus) -> After {
     let done = status.state == DeliveryState::Done;
-    Ok(After::Settled(status.answer.filter(|_| done)))
+    After::Settled(status.answer.clone().filter(|_| done))
+}
+
+/// Records a settling status: a relayed delivery's alone, an order's with `edit`'s change to
+/// the order.
+async fn settle(
+    gateway: &Gateway,
+    entry: OutboxEntry,
+    status: DeliveryStatus,
+    relayed: bool,
+    edit: impl Fn(&mut Order) -> GatewayResult<()> + Send + 'static,
+) -> GatewayResult<()> {
+    if relayed {
+        return Ok(gateway.store.put_delivery_status(entry, status).await?);
+    }
+    let operation = delivery_operation(entry.transaction);
+    let change = move |mut order| {
+        edit(&mut order)?;
+        Ok::<_, GatewayError>(OrderChange {
+            order,
+            deliveries: Vec::new(),
+        })
+    };
+    gateway
+        .store
+        .settle_delivery_owned(entry, status, operation, change)
+        .await
 }
 
 fn delivery_operation(transaction: Transaction) -> &'static str {

@@ -1,16 +1,19 @@
-//! Group commit: concurrent writes share one redb write transaction and one durable commit.
+//! Group commit: one committer thread runs the writes of concurrent operations in one redb
+//! write transaction and commits it durably (`Durability::Immediate`): one fsync, and one walk
+//! of redb's commit machinery, for every write in the batch.
 //!
-//! A caller runs its write in the open batch (beginning one when none is open) and then waits
-//! for that batch's outcome. Whichever waiter finds no commit running and nobody about to join
-//! becomes the leader and commits the batch durably (`Durability::Immediate`): one fsync, and
-//! one walk of redb's commit machinery, for every write in it. Writes that arrive while it
-//! commits fill the next batch. Nobody is answered before the commit that holds their write,
-//! and nothing is readable before it is durable.
+//! A caller hands its write to the committer and waits for the answer: a synchronous caller
+//! on its own thread ([`GroupCommit::write`]), an asynchronous one without holding any thread
+//! ([`GroupCommit::write_owned`]), so that a busy gateway's requests wait for their commit
+//! without occupying the blocking pool. Writes that arrive while a batch commits fill the
+//! next one, so batches grow with the load and no thread count bounds them. The committer runs
+//! them back to back, with no hand-off between callers. Nobody is answered before the commit
+//! that holds their write, and nothing is readable before it is durable.
 //!
-//! Isolation: redb offers no savepoint inside a transaction that has written, so a write that
-//! fails (or panics) abandons the whole batch: its transaction is dropped, which aborts it, and
-//! the batch's other writes run again, each by its own caller, in the next batch. That is why a
-//! write is an `FnMut`: it may run more than once, and only its last run is committed, so it
+//! Isolation: redb offers no savepoint inside a transaction that has written, so when a write
+//! fails (or panics) the committer drops the transaction, which aborts it, answers that write
+//! with its error, and runs the batch's other writes again in a fresh transaction. That is why
+//! a write is an `FnMut`: it may run more than once, and only its last run is committed, so it
 //! must keep its effects inside the transaction. One failure therefore never fails or undoes
 //! another caller's write; it costs them a re-run.
 //!
@@ -26,10 +29,11 @@
 //! quick); and a commit after writes pause ([`GroupCommit::save_allocator_state_if_quiet`],
 //! called by the server), which covers the end of a storm.
 
-use std::collections::HashMap;
+use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use redb::{ReadableTable, WriteTransaction};
@@ -38,109 +42,119 @@ use super::StorageError;
 use super::database::{RecoveringDatabase, Write};
 use super::outbox::OUTBOX;
 
-/// The most writes a batch takes before its next waiter commits it even though more callers are
-/// about to join: bounds the latency a stream of arrivals could add.
-const MAX_BATCH: usize = 256;
+/// The most writes one transaction takes; the rest wait for the next. Bounds the latency a
+/// long queue adds to the writes at its head.
+const MAX_BATCH: usize = 512;
 
 /// A commit this long or longer after the previous one saves redb's allocator state.
 const UNHURRIED: Duration = Duration::from_millis(50);
 
-/// The transaction writes are being added to (its members are counted in [`State`]).
-struct Batch {
-    write: Write,
-    number: u64,
+/// A write waiting for, or running in, a batch, with the caller to answer.
+trait Member: Send {
+    /// Runs the write in `tx` (again, when an earlier run's batch was abandoned); false when
+    /// it failed or panicked, which abandons the batch.
+    fn run(&mut self, tx: &WriteTransaction) -> bool;
+
+    /// Answers the caller: the write's own failure, else the commit's outcome (`Err` also
+    /// when the batch could not begin).
+    fn finish(self: Box<Self>, committed: Result<(), &StorageError>);
 }
 
-/// What became of a batch, for each of its members.
-#[derive(Debug, Clone)]
-enum Outcome {
-    /// Committed durably.
-    Durable,
-    /// The commit failed: nothing of the batch is stored.
-    Failed(StorageError),
-    /// Another write in it failed, so it was aborted: run again.
-    Abandoned,
+/// A caller's write, the result of its last run, and how to answer the caller.
+struct Job<F, T, E, R> {
+    // Dropped before the answer is sent (see `finish`): a synchronous caller's write borrows
+    // from the caller's stack.
+    write: F,
+    ran: Option<Result<T, E>>,
+    reply: R,
 }
 
-/// An outcome not yet read by every member of its batch.
-struct Decided {
-    outcome: Outcome,
-    unread: usize,
+impl<F, T, E, R> Member for Job<F, T, E, R>
+where
+    F: FnMut(&WriteTransaction) -> Result<T, E> + Send,
+    T: Send,
+    E: From<StorageError> + Send,
+    R: FnOnce(Result<T, E>) + Send,
+{
+    fn run(&mut self, tx: &WriteTransaction) -> bool {
+        let ran = panic::catch_unwind(AssertUnwindSafe(|| (self.write)(tx)))
+            .unwrap_or_else(|payload| Err(panicked(payload).into()));
+        let ok = ran.is_ok();
+        self.ran = Some(ran);
+        ok
+    }
+
+    fn finish(self: Box<Self>, committed: Result<(), &StorageError>) {
+        let Job { write, ran, reply } = *self;
+        drop(write);
+        reply(match (ran, committed) {
+            (Some(Err(error)), _) => Err(error),
+            (_, Err(error)) => Err(error.clone().into()),
+            (Some(Ok(value)), Ok(())) => Ok(value),
+            (None, Ok(())) => Err(StorageError::Database("a write was never run".into()).into()),
+        });
+    }
 }
+
+/// A panicking write, as the error its caller gets.
+fn panicked(payload: Box<dyn Any + Send>) -> StorageError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(%message, "a storage write panicked");
+    StorageError::Database(format!("a write panicked: {message}"))
+}
+
+type Queued = Box<dyn Member + 'static>;
 
 #[derive(Default)]
-struct State {
-    /// Callers that have announced a write and not yet finished running it.
-    joining: usize,
-    /// Writes that ran in the open batch successfully, each waiting for its outcome. Kept
-    /// here rather than in the batch so that waiters can read it without the `open` lock.
-    members: usize,
-    /// A leader is committing a batch now.
-    committing: bool,
-    /// Outcomes, by batch number, until every member has read them.
-    outcomes: HashMap<u64, Decided>,
+struct Queue {
+    writes: Vec<Queued>,
+    /// The committer waits for writes.
+    idle: bool,
+    /// The store is being dropped: the committer ends once the queue is empty.
+    closing: bool,
 }
 
-impl State {
-    fn take_outcome(&mut self, number: u64) -> Option<Outcome> {
-        let decided = self.outcomes.get_mut(&number)?;
-        decided.unread -= 1;
-        let outcome = decided.outcome.clone();
-        if decided.unread == 0 {
-            self.outcomes.remove(&number);
-        }
-        Some(outcome)
-    }
-
-    /// Records the outcome of batch `number` for its `members`.
-    fn decide(&mut self, number: u64, members: usize, outcome: Outcome) {
-        if members > 0 {
-            let unread = members;
-            self.outcomes.insert(number, Decided { outcome, unread });
-        }
-    }
-
-    /// Whether a waiter should commit the open batch now.
-    fn time_to_commit(&self) -> bool {
-        !self.committing && (self.joining == 0 || self.members >= MAX_BATCH)
-    }
-}
-
-/// The open batch, the outcomes of closed ones, and the durable point.
-pub(super) struct GroupCommit {
-    /// Held while a caller runs its write in the batch. Lock order: `open`, then `state`.
-    open: Mutex<Option<Batch>>,
-    state: Mutex<State>,
-    changed: Condvar,
-    next_batch: AtomicU64,
+/// What the callers and the committer thread share.
+struct Shared {
+    db: Arc<RecoveringDatabase>,
+    queue: Mutex<Queue>,
+    arrived: Condvar,
     /// The last outbox id made durable: the delivery worker schedules nothing beyond it.
     durable_outbox: AtomicU64,
     /// The next commit saves redb's allocator state.
     save_allocator_state: AtomicBool,
     /// When the last commit ended, and whether it saved the allocator state.
     last_commit: Mutex<(Instant, bool)>,
-    /// See [`UNHURRIED`] (a field so that tests can make it deterministic).
-    unhurried: Duration,
+    /// See [`UNHURRIED`] (in milliseconds; settable so that tests can make it deterministic).
+    unhurried_millis: AtomicU64,
+    /// Durable commits made, for tests.
+    commits: AtomicU64,
+}
+
+/// The committer thread and what it shares with callers.
+pub(super) struct GroupCommit {
+    shared: Arc<Shared>,
+    committer: Option<JoinHandle<()>>,
 }
 
 impl GroupCommit {
-    /// Starts from a freshly opened database, where everything on disk is durable.
-    pub(super) fn open(db: &RecoveringDatabase) -> Result<GroupCommit, StorageError> {
-        let tx = db.begin_read()?;
-        let last = match tx.open_table(OUTBOX) {
-            Ok(table) => table.last()?.map_or(0, |(key, _)| key.value()),
-            Err(redb::TableError::TableDoesNotExist(_)) => 0,
-            Err(other) => return Err(other.into()),
+    /// Starts the committer on a freshly opened database, where everything on disk is durable.
+    pub(super) fn open(db: Arc<RecoveringDatabase>) -> Result<GroupCommit, StorageError> {
+        let shared = Arc::new(Shared::open(db)?);
+        let committer = {
+            let shared = shared.clone();
+            thread::Builder::new()
+                .name("committer".into())
+                .spawn(move || shared.run())
+                .map_err(|e| StorageError::Database(format!("cannot start the committer: {e}")))?
         };
         Ok(GroupCommit {
-            open: Mutex::new(None),
-            state: Mutex::new(State::default()),
-            changed: Condvar::new(),
-            next_batch: AtomicU64::new(1),
-            durable_outbox: AtomicU64::new(last),
-            save_allocator_state: AtomicBool::new(true),
-            last_commit: Mutex::new((Instant::now(), true)),
-            unhurried: UNHURRIED,
+            shared,
+            committer: Some(committer),
         })
     }
 
@@ -149,154 +163,202 @@ impl GroupCommit {
     /// from now until the next commit reopens at once. Returns whether it committed.
     pub(super) fn save_allocator_state_if_quiet(
         &self,
-        db: &RecoveringDatabase,
         quiet: Duration,
     ) -> Result<bool, StorageError> {
-        let (ended, saved) = *lock(&self.last_commit);
+        let (ended, saved) = *lock(&self.shared.last_commit);
         if saved || ended.elapsed() < quiet {
             return Ok(false);
         }
-        self.save_allocator_state.store(true, Ordering::SeqCst);
-        self.write(db, |_| Ok::<_, StorageError>(()))?;
+        self.shared
+            .save_allocator_state
+            .store(true, Ordering::SeqCst);
+        self.write(|_| Ok::<_, StorageError>(()))?;
         Ok(true)
     }
 
     /// The last outbox id a durable commit holds.
     pub(super) fn durable_outbox(&self) -> u64 {
-        self.durable_outbox.load(Ordering::SeqCst)
+        self.shared.durable_outbox.load(Ordering::SeqCst)
     }
 
     /// Runs `f` in a shared write transaction and returns once a durable commit holds it;
     /// when `f` fails, nothing it wrote is kept. `f` may run more than once (see the module
-    /// doc); only the run that is committed returns its value.
-    pub(super) fn write<T, E: From<StorageError>>(
+    /// doc); only the run that is committed returns its value. Blocks the calling thread.
+    pub(super) fn write<T, E>(
         &self,
-        db: &RecoveringDatabase,
-        mut f: impl FnMut(&WriteTransaction) -> Result<T, E>,
-    ) -> Result<T, E> {
-        loop {
-            let (value, number) = self.join(db, &mut f)?;
-            match self.outcome(db, number) {
-                Outcome::Durable => return Ok(value),
-                Outcome::Failed(error) => return Err(error.into()),
-                Outcome::Abandoned => continue,
-            }
+        f: impl FnMut(&WriteTransaction) -> Result<T, E> + Send,
+    ) -> Result<T, E>
+    where
+        T: Send,
+        E: From<StorageError> + Send,
+    {
+        if self.on_committer() {
+            return Err(StorageError::Database("a write inside a write".into()).into());
         }
+        let (reply, answer) = mpsc::sync_channel(1);
+        let job: Box<dyn Member + '_> = Box::new(Job {
+            write: f,
+            ran: None,
+            reply: move |result| drop(reply.send(result)),
+        });
+        // SAFETY: only the lifetime changes. `f` (and `T`, `E`) may borrow from this caller's
+        // stack; the committer drops the job's write before it sends the answer (`finish`),
+        // and this thread does not return before the answer arrives or the job is dropped
+        // unanswered (the channel then reports a disconnect, after the drop). So nothing
+        // borrowed is used after this function returns: the argument of `std::thread::scope`.
+        let job: Queued = unsafe { std::mem::transmute::<Box<dyn Member + '_>, Queued>(job) };
+        self.shared.submit(job);
+        answer.recv().unwrap_or_else(|_| Err(stopped().into()))
     }
 
-    /// Runs `f` in the open batch, beginning one if none is open; returns its value and the
-    /// batch's number. When `f` fails or panics, the batch is abandoned.
-    fn join<T, E: From<StorageError>>(
+    /// [`GroupCommit::write`] for a write that owns what it uses: waits for the commit without
+    /// holding a thread.
+    pub(super) async fn write_owned<T, E>(
         &self,
-        db: &RecoveringDatabase,
-        f: &mut impl FnMut(&WriteTransaction) -> Result<T, E>,
-    ) -> Result<(T, u64), E> {
-        self.state().joining += 1;
-        let mut open = lock(&self.open);
-        let ran = self
-            .begin(db, &mut open)
-            .map(|batch| panic::catch_unwind(AssertUnwindSafe(|| f(&batch.write.tx))));
-        let mut state = self.state();
-        state.joining -= 1;
-        match ran {
-            Ok(Ok(Ok(value))) => {
-                let batch = open.as_ref().expect("the batch it ran in is open");
-                state.members += 1;
-                Ok((value, batch.number))
+        f: impl FnMut(&WriteTransaction) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.shared.submit(Box::new(Job {
+            write: f,
+            ran: None,
+            reply: move |result| drop(reply.send(result)),
+        }));
+        answer.await.unwrap_or_else(|_| Err(stopped().into()))
+    }
+
+    fn on_committer(&self) -> bool {
+        self.committer
+            .as_ref()
+            .is_some_and(|committer| committer.thread().id() == thread::current().id())
+    }
+}
+
+impl Drop for GroupCommit {
+    /// Lets the committer finish what is queued and waits for it, so that the database file
+    /// is closed when the store is.
+    fn drop(&mut self) {
+        lock(&self.shared.queue).closing = true;
+        self.shared.arrived.notify_one();
+        if let Some(committer) = self.committer.take()
+            && committer.thread().id() != thread::current().id()
+        {
+            let _ = committer.join();
+        }
+    }
+}
+
+fn stopped() -> StorageError {
+    StorageError::Database("the committer has stopped".into())
+}
+
+impl Shared {
+    fn open(db: Arc<RecoveringDatabase>) -> Result<Shared, StorageError> {
+        let last = {
+            let tx = db.begin_read()?;
+            match tx.open_table(OUTBOX) {
+                Ok(table) => table.last()?.map_or(0, |(key, _)| key.value()),
+                Err(redb::TableError::TableDoesNotExist(_)) => 0,
+                Err(other) => return Err(other.into()),
             }
-            Err(error) => Err(error.into()),
-            Ok(failed) => {
-                if let Some(batch) = open.take() {
-                    let members = std::mem::take(&mut state.members);
-                    state.decide(batch.number, members, Outcome::Abandoned);
-                }
-                self.changed.notify_all();
-                drop((state, open));
-                match failed {
-                    Ok(Err(error)) => Err(error),
-                    Err(payload) => panic::resume_unwind(payload),
-                    Ok(Ok(_)) => unreachable!("handled above"),
-                }
-            }
+        };
+        Ok(Shared {
+            db,
+            queue: Mutex::new(Queue::default()),
+            arrived: Condvar::new(),
+            durable_outbox: AtomicU64::new(last),
+            save_allocator_state: AtomicBool::new(true),
+            last_commit: Mutex::new((Instant::now(), true)),
+            unhurried_millis: AtomicU64::new(UNHURRIED.as_millis() as u64),
+            commits: AtomicU64::new(0),
+        })
+    }
+
+    /// Queues a write, waking the committer if it waits.
+    fn submit(&self, job: Queued) {
+        let mut queue = lock(&self.queue);
+        queue.writes.push(job);
+        if queue.idle {
+            queue.idle = false;
+            self.arrived.notify_one();
         }
     }
 
-    /// The open batch, beginning one (it waits while a batch commits) when none is open.
-    fn begin<'a>(
-        &self,
-        db: &RecoveringDatabase,
-        open: &'a mut Option<Batch>,
-    ) -> Result<&'a mut Batch, StorageError> {
-        if open.is_none() {
-            let write = db.begin_write()?;
-            let number = self.next_batch.fetch_add(1, Ordering::SeqCst);
-            *open = Some(Batch { write, number });
-        }
-        Ok(open.as_mut().expect("just opened"))
-    }
-
-    /// Waits for the outcome of batch `number`, committing it as the leader when it is time.
-    fn outcome(&self, db: &RecoveringDatabase, number: u64) -> Outcome {
-        let mut state = self.state();
-        loop {
-            if let Some(outcome) = state.take_outcome(number) {
-                return outcome;
-            }
-            if state.time_to_commit() {
-                state.committing = true;
-                drop(state);
-                self.lead(db, number);
-                state = self.state();
-                state.committing = false;
-                self.changed.notify_all();
-                continue;
-            }
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+    /// The committer thread: batches until the store closes.
+    fn run(&self) {
+        while let Some(batch) = self.next_batch() {
+            self.commit_batch(batch);
         }
     }
 
-    /// Commits batch `number` if it is still the open one (otherwise it was decided already)
-    /// and records its outcome.
-    fn lead(&self, db: &RecoveringDatabase, number: u64) {
-        let (batch, members) = {
-            let mut open = lock(&self.open);
-            let Some(batch) = open.take_if(|batch| batch.number == number) else {
-                return;
+    /// The queued writes, up to [`MAX_BATCH`], once there are any; `None` once closing and
+    /// nothing is left.
+    fn next_batch(&self) -> Option<Vec<Queued>> {
+        let mut queue = lock(&self.queue);
+        while queue.writes.is_empty() {
+            if queue.closing {
+                return None;
+            }
+            queue.idle = true;
+            queue = self.arrived.wait(queue).unwrap_or_else(|e| e.into_inner());
+        }
+        let head = queue.writes.len().min(MAX_BATCH);
+        let later = queue.writes.split_off(head);
+        Some(std::mem::replace(&mut queue.writes, later))
+    }
+
+    /// Runs `batch` in one transaction and commits it, answering every member. A write that
+    /// fails is answered with its error and the transaction begun again without it.
+    fn commit_batch(&self, mut batch: Vec<Queued>) {
+        let write = loop {
+            let write = match self.db.begin_write() {
+                Ok(write) => write,
+                Err(error) => return finish_all(batch, Err(&error)),
             };
-            (batch, std::mem::take(&mut self.state().members))
+            let Some(failed) = batch.iter_mut().position(|member| !member.run(&write.tx)) else {
+                break write;
+            };
+            drop(write);
+            batch.remove(failed).finish(Ok(()));
+            if batch.is_empty() {
+                return;
+            }
         };
-        // A panic here must not leave `committing` set: every later write would wait.
-        let committed = panic::catch_unwind(AssertUnwindSafe(|| self.commit(db, batch.write)));
-        let outcome = match committed {
-            Ok(Ok(())) => Outcome::Durable,
-            Ok(Err(error)) => Outcome::Failed(error),
-            Err(_) => Outcome::Failed(StorageError::Database("the commit panicked".into())),
-        };
-        self.state().decide(number, members, outcome);
+        // A panic here must not stop the committer: every later write would wait forever.
+        let committed = panic::catch_unwind(AssertUnwindSafe(|| self.commit(write)))
+            .unwrap_or_else(|_| Err(StorageError::Database("the commit panicked".into())));
+        finish_all(batch, committed.as_ref().map(|_| ()));
     }
 
     /// One durable commit; on success the outbox entries it holds may be sent.
-    fn commit(&self, db: &RecoveringDatabase, mut write: Write) -> Result<(), StorageError> {
+    fn commit(&self, mut write: Write) -> Result<(), StorageError> {
         let last = write
             .tx
             .open_table(OUTBOX)?
             .last()?
             .map_or(0, |(key, _)| key.value());
-        let unhurried = lock(&self.last_commit).0.elapsed() >= self.unhurried;
-        let save = self.save_allocator_state.swap(false, Ordering::SeqCst) || unhurried;
+        let unhurried = Duration::from_millis(self.unhurried_millis.load(Ordering::SeqCst));
+        let save = self.save_allocator_state.swap(false, Ordering::SeqCst)
+            || lock(&self.last_commit).0.elapsed() >= unhurried;
         write.tx.set_quick_repair(save);
-        let committed = db.commit(write);
+        let committed = self.db.commit(write);
         if committed.is_err() && save {
             self.save_allocator_state.store(true, Ordering::SeqCst);
         }
         committed?;
         *lock(&self.last_commit) = (Instant::now(), save);
         self.durable_outbox.fetch_max(last, Ordering::SeqCst);
+        self.commits.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
+}
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
+fn finish_all(batch: Vec<Queued>, committed: Result<(), &StorageError>) {
+    for member in batch {
+        member.finish(committed);
     }
 }
 
@@ -306,8 +368,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use redb::{Database, ReadableDatabase, TableDefinition};
 
     use super::*;
@@ -324,10 +384,9 @@ mod tests {
         Err(StorageError::NotFound("something".into()))
     }
 
-    fn setup(dir: &tempfile::TempDir) -> (RecoveringDatabase, GroupCommit) {
-        let db = RecoveringDatabase::open(&dir.path().join("test.redb"), 1 << 20).expect("db");
-        let commits = GroupCommit::open(&db).expect("group commit");
-        (db, commits)
+    fn database(dir: &tempfile::TempDir) -> Arc<RecoveringDatabase> {
+        let path = dir.path().join("test.redb");
+        Arc::new(RecoveringDatabase::open(&path, 1 << 20).expect("db"))
     }
 
     /// The keys stored in the file, read after closing the database.
@@ -340,29 +399,56 @@ mod tests {
             .collect()
     }
 
+    type Answer = mpsc::Receiver<Result<(), StorageError>>;
+
+    /// A queued write of `key` (failing after it wrote when `fails`), the answer it will get,
+    /// and how many times it ran.
+    fn member(key: &str, fails: bool) -> (Queued, Answer, Arc<AtomicU64>) {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let (key, runs) = (key.to_string(), Arc::new(AtomicU64::new(0)));
+        let counted = runs.clone();
+        let job = Box::new(Job {
+            write: move |tx: &WriteTransaction| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                if fails {
+                    put_and_fail(tx, &key)
+                } else {
+                    put(tx, &key)
+                }
+            },
+            ran: None,
+            reply: move |result| drop(reply.send(result)),
+        });
+        (job, answer, runs)
+    }
+
     #[test]
     fn a_failed_write_in_a_batch_leaves_the_others_stored_and_itself_absent() {
         let dir = tempfile::tempdir().expect("temp dir");
         {
-            let (db, commits) = setup(&dir);
-            // Runs a write of `key` in the open batch; returns the batch's number.
-            let join = |key| commits.join(&db, &mut |tx| put(tx, key)).expect(key).1;
-            let batch = join("first");
-            assert_eq!(join("second"), batch, "both writes are in one batch");
-            let failed = commits.join(&db, &mut |tx| put_and_fail(tx, "failed"));
-            assert!(failed.is_err(), "the failing write reports its own error");
-            // Its members learn that the batch was abandoned and run their writes again.
-            assert!(matches!(commits.outcome(&db, batch), Outcome::Abandoned));
-            assert!(matches!(commits.outcome(&db, batch), Outcome::Abandoned));
-            let next = join("first");
-            assert_eq!(join("second"), next);
-            assert!(next > batch);
-            assert!(matches!(commits.outcome(&db, next), Outcome::Durable));
-            assert!(matches!(commits.outcome(&db, next), Outcome::Durable));
+            let shared = Shared::open(database(&dir)).expect("shared");
+            let (first, first_answer, first_runs) = member("first", false);
+            let (failed, failed_answer, _) = member("failed", true);
+            let (second, second_answer, second_runs) = member("second", false);
+            shared.commit_batch(vec![first, failed, second]);
+            let failure = failed_answer.recv().expect("answered");
             assert!(
-                commits.state().outcomes.is_empty(),
-                "every outcome was read"
+                matches!(failure, Err(StorageError::NotFound(_))),
+                "the failing write gets its own error: {failure:?}"
             );
+            assert!(first_answer.recv().expect("answered").is_ok());
+            assert!(second_answer.recv().expect("answered").is_ok());
+            assert_eq!(
+                shared.commits.load(Ordering::SeqCst),
+                1,
+                "one commit for all"
+            );
+            assert_eq!(
+                first_runs.load(Ordering::SeqCst),
+                2,
+                "the write before the failure ran again in the fresh transaction"
+            );
+            assert_eq!(second_runs.load(Ordering::SeqCst), 1);
         }
         let keys = ["first", "second", "failed"].map(String::from);
         assert_eq!(stored(&dir, &keys), [true, true, false]);
@@ -371,31 +457,28 @@ mod tests {
     #[test]
     fn the_allocator_state_is_saved_first_after_a_pause_and_between_unhurried_commits() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (db, mut commits) = setup(&dir);
-        commits.unhurried = Duration::from_secs(3600);
-        let saved = |commits: &GroupCommit| lock(&commits.last_commit).1;
-        let quiet = |commits: &GroupCommit, quiet| {
+        let commits = GroupCommit::open(database(&dir)).expect("group commit");
+        let unhurried = |millis| {
             commits
-                .save_allocator_state_if_quiet(&db, quiet)
-                .expect("save")
+                .shared
+                .unhurried_millis
+                .store(millis, Ordering::SeqCst)
         };
-        commits.write(&db, |tx| put(tx, "first")).expect("first");
-        assert!(saved(&commits), "the first commit after opening saves it");
-        commits.write(&db, |tx| put(tx, "second")).expect("second");
-        assert!(!saved(&commits), "a busy batch does not");
-        assert!(!quiet(&commits, Duration::from_secs(3600)), "no pause yet");
-        assert!(!saved(&commits));
-        assert!(quiet(&commits, Duration::ZERO), "a pause");
-        assert!(saved(&commits));
-        assert!(!quiet(&commits, Duration::ZERO), "already saved");
-        commits.unhurried = Duration::ZERO;
-        commits
-            .write(&db, |tx| put(tx, "later"))
-            .expect("unhurried");
-        assert!(
-            saved(&commits),
-            "a commit long after the previous one saves it"
-        );
+        unhurried(3_600_000);
+        let saved = || lock(&commits.shared.last_commit).1;
+        let quiet = |quiet| commits.save_allocator_state_if_quiet(quiet).expect("save");
+        commits.write(|tx| put(tx, "first")).expect("first");
+        assert!(saved(), "the first commit after opening saves it");
+        commits.write(|tx| put(tx, "second")).expect("second");
+        assert!(!saved(), "a busy batch does not");
+        assert!(!quiet(Duration::from_secs(3600)), "no pause yet");
+        assert!(!saved());
+        assert!(quiet(Duration::ZERO), "a pause");
+        assert!(saved());
+        assert!(!quiet(Duration::ZERO), "already saved");
+        unhurried(0);
+        commits.write(|tx| put(tx, "later")).expect("unhurried");
+        assert!(saved(), "a commit long after the previous one saves it");
     }
 
     #[test]
@@ -407,37 +490,54 @@ mod tests {
         // Every fifth write fails, and thread 0 panics in another fifth: the rest are kept.
         let kept = |thread: usize, i: usize| i % 5 < 3 || (i % 5 == 4 && thread != 0);
         {
-            let (db, commits) = setup(&dir);
-            let shared = Arc::new((db, commits));
-            let workers: Vec<_> = (0..threads)
-                .map(|thread| {
-                    let shared = Arc::clone(&shared);
-                    std::thread::spawn(move || {
-                        let (db, commits) = &*shared;
+            let commits = GroupCommit::open(database(&dir)).expect("group commit");
+            thread::scope(|scope| {
+                for thread in 0..threads {
+                    let commits = &commits;
+                    scope.spawn(move || {
                         for (i, key) in keys(thread).enumerate() {
-                            let result = panic::catch_unwind(AssertUnwindSafe(|| {
-                                commits.write(db, |tx| match i % 5 {
-                                    3 => put_and_fail(tx, &key),
-                                    4 if thread == 0 => {
-                                        put(tx, &key)?;
-                                        panic!("a write that panics");
-                                    }
-                                    _ => put(tx, &key),
-                                })
-                            }));
-                            assert_eq!(matches!(result, Ok(Ok(()))), kept(thread, i), "{key}");
+                            let result = commits.write(|tx| match i % 5 {
+                                3 => put_and_fail(tx, &key),
+                                4 if thread == 0 => {
+                                    put(tx, &key)?;
+                                    panic!("a write that panics");
+                                }
+                                _ => put(tx, &key),
+                            });
+                            assert_eq!(result.is_ok(), kept(thread, i), "{key}");
                         }
-                    })
-                })
-                .collect();
-            for worker in workers {
-                worker.join().expect("worker");
-            }
+                    });
+                }
+            });
         }
         let all: Vec<String> = (0..threads).flat_map(keys).collect();
         let expected: Vec<bool> = (0..threads)
             .flat_map(|thread| (0..EACH).map(move |i| kept(thread, i)))
             .collect();
         assert_eq!(stored(&dir, &all), expected);
+    }
+
+    #[tokio::test]
+    async fn an_owned_write_is_answered_after_its_commit() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let commits = GroupCommit::open(database(&dir)).expect("group commit");
+            let writes = (0..20).map(|i| {
+                let key = format!("owned/{i}");
+                commits.write_owned(move |tx| put(tx, &key))
+            });
+            for result in futures_util::future::join_all(writes).await {
+                result.expect("stored");
+            }
+            let failed = commits
+                .write_owned(|tx| put_and_fail(tx, "owned/failed"))
+                .await;
+            assert!(failed.is_err());
+        }
+        let mut keys: Vec<String> = (0..20).map(|i| format!("owned/{i}")).collect();
+        keys.push("owned/failed".into());
+        let mut expected = vec![true; 20];
+        expected.push(false);
+        assert_eq!(stored(&dir, &keys), expected);
     }
 }

@@ -2,7 +2,7 @@
 //! change that owes them; the status (attempts, next try) beside them; `pending` indexes the
 //! deliveries still to be made, so the worker never scans history.
 
-use redb::{ReadTransaction, ReadableTable, TableDefinition};
+use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 
 use super::orders::update_order_in;
 use super::outbox::{OUTBOX, PENDING, STATUS, append_entry, put_status};
@@ -36,12 +36,16 @@ pub struct Relayed {
 
 impl Store {
     /// Queues a request relayed for an upstream broker, keeping its idempotency key end to
-    /// end; a request whose key was seen before is not queued again.
-    pub fn enqueue_relay(&self, request: &FulfillmentRequest) -> Result<Relayed, StorageError> {
-        let key = request.idempotency_key.as_str();
+    /// end; a request whose key was seen before is not queued again. Waits for the durable
+    /// commit without holding a thread: the relay is the gateway's busiest write.
+    pub async fn enqueue_relay(
+        &self,
+        request: FulfillmentRequest,
+    ) -> Result<Relayed, StorageError> {
         // Encoded before the write: writes run one at a time in their batch (see `commit`).
-        let encoded = encode(request)?;
-        self.write(|tx| {
+        let encoded = encode(&request)?;
+        self.write_owned(move |tx| {
+            let key = request.idempotency_key.as_str();
             if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key)? {
                 return Ok(Relayed { id, repeated: true });
             }
@@ -58,6 +62,7 @@ impl Store {
                 repeated: false,
             })
         })
+        .await
     }
 
     /// The relayed request behind a delivery, when it is a relay.
@@ -120,29 +125,60 @@ impl Store {
         Ok((found.into_iter().flatten().collect(), through))
     }
 
-    /// Records a new status (a failed try rescheduled, or a wait for a suspension).
-    pub fn put_delivery_status(
+    /// Records a new status (a failed try rescheduled, or a wait for a suspension). Waits for
+    /// the durable commit without holding a thread: the delivery worker's write.
+    pub async fn put_delivery_status(
         &self,
-        entry: &OutboxEntry,
-        status: &DeliveryStatus,
+        entry: OutboxEntry,
+        status: DeliveryStatus,
     ) -> Result<(), StorageError> {
-        self.write(|tx| put_status(tx, entry, status))
+        self.write_owned(move |tx| put_status(tx, &entry, &status))
+            .await
     }
 
     /// Records a delivery's new status and the order change it causes in one transaction:
-    /// the partner's answer (or the last failure) and its effect on the order commit together.
-    pub fn settle_delivery<E: From<StorageError>>(
+    /// the partner's answer (or the last failure, or an operator's retry) and its effect on
+    /// the order commit together. The change is the provider's, by `operation`.
+    pub fn settle_delivery<E: From<StorageError> + Send>(
         &self,
-        entry: &OutboxEntry,
-        status: &DeliveryStatus,
-        origin: ChangeOrigin<'_>,
-        mut edit: impl FnMut(Order) -> Result<OrderChange, E>,
+        entry: OutboxEntry,
+        status: DeliveryStatus,
+        operation: &'static str,
+        edit: impl FnMut(Order) -> Result<OrderChange, E> + Send,
     ) -> Result<(), E> {
-        let order = entry.provider_order.order_guid.as_str();
-        self.write(|tx| {
-            update_order_in(tx, order, &origin, &mut edit)?;
-            put_status(tx, entry, status).map_err(E::from)
-        })
+        self.write(settling(entry, status, operation, edit))
+    }
+
+    /// [`Store::settle_delivery`] waiting for the durable commit without holding a thread:
+    /// the delivery worker's write.
+    pub async fn settle_delivery_owned<E: From<StorageError> + Send + 'static>(
+        &self,
+        entry: OutboxEntry,
+        status: DeliveryStatus,
+        operation: &'static str,
+        edit: impl FnMut(Order) -> Result<OrderChange, E> + Send + 'static,
+    ) -> Result<(), E> {
+        self.write_owned(settling(entry, status, operation, edit))
+            .await
+    }
+}
+
+/// The write of [`Store::settle_delivery`].
+fn settling<E: From<StorageError>>(
+    entry: OutboxEntry,
+    status: DeliveryStatus,
+    operation: &'static str,
+    mut edit: impl FnMut(Order) -> Result<OrderChange, E>,
+) -> impl FnMut(&WriteTransaction) -> Result<(), E> {
+    move |tx| {
+        let provider = &entry.provider_order;
+        let origin = ChangeOrigin {
+            actor: &provider.provider_guid,
+            operation,
+            oms: None,
+        };
+        update_order_in(tx, provider.order_guid.as_str(), &origin, &mut edit)?;
+        put_status(tx, &entry, &status).map_err(E::from)
     }
 }
 

@@ -26,6 +26,7 @@ mod preferences;
 mod tokens;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
@@ -104,7 +105,7 @@ type RecordTable = TableDefinition<'static, &'static str, &'static [u8]>;
 
 /// The gateway's durable state.
 pub struct Store {
-    db: RecoveringDatabase,
+    db: Arc<RecoveringDatabase>,
     commits: commit::GroupCommit,
 }
 
@@ -113,8 +114,11 @@ impl Store {
     pub fn open(data_dir: &Path) -> Result<Store, StorageError> {
         private_files::create_dir(data_dir)
             .map_err(|e| StorageError::Database(format!("{}: {e}", data_dir.display())))?;
-        let db = RecoveringDatabase::open(&data_dir.join(DATABASE_FILE), CACHE_BYTES)?;
-        let commits = commit::GroupCommit::open(&db)?;
+        let db = Arc::new(RecoveringDatabase::open(
+            &data_dir.join(DATABASE_FILE),
+            CACHE_BYTES,
+        )?);
+        let commits = commit::GroupCommit::open(db.clone())?;
         let store = Store { db, commits };
         store.create_tables()?;
         Ok(store)
@@ -123,7 +127,7 @@ impl Store {
     /// After `quiet` without a commit, saves redb's allocator state if the last commit did not,
     /// so that reopening after a crash is immediate (see `commit`). Returns whether it did.
     pub fn save_allocator_state_if_quiet(&self, quiet: Duration) -> Result<bool, StorageError> {
-        self.commits.save_allocator_state_if_quiet(&self.db, quiet)
+        self.commits.save_allocator_state_if_quiet(quiet)
     }
 
     /// Why the database cannot be written, while that lasts (for `/healthz`).
@@ -139,11 +143,24 @@ impl Store {
     /// returns once it is durable; when `f` fails, nothing it wrote is kept. A write whose
     /// durable commit failed is reported as failed. `f` may run more than once: only the last
     /// run is committed, so it must keep its effects inside the transaction.
-    fn write<T, E: From<StorageError>>(
+    fn write<T: Send, E: From<StorageError> + Send>(
         &self,
-        f: impl FnMut(&WriteTransaction) -> Result<T, E>,
+        f: impl FnMut(&WriteTransaction) -> Result<T, E> + Send,
     ) -> Result<T, E> {
-        self.commits.write(&self.db, f)
+        self.commits.write(f)
+    }
+
+    /// [`Store::write`] for a write that owns what it uses: waits for the durable commit
+    /// without holding a thread (see `commit`).
+    async fn write_owned<T, E>(
+        &self,
+        f: impl FnMut(&WriteTransaction) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+    {
+        self.commits.write_owned(f).await
     }
 
     fn read(&self) -> Result<ReadTransaction, StorageError> {

@@ -31,10 +31,10 @@ impl Store {
     /// Stores a new OMS under the next id; `check` sees the registered ones first (so rules
     /// such as "one default OMS" hold under concurrent registrations). The new OMS's feed
     /// starts with what it can see already.
-    pub fn add_oms<E: From<StorageError>>(
+    pub fn add_oms<E: From<StorageError> + Send>(
         &self,
         oms: Oms,
-        mut check: impl FnMut(&Oms, &[Oms]) -> Result<(), E>,
+        mut check: impl FnMut(&Oms, &[Oms]) -> Result<(), E> + Send,
     ) -> Result<Oms, E> {
         self.write(|tx| {
             let oms = Oms {
@@ -52,10 +52,10 @@ impl Store {
     /// Reads the OMS `id` and every registered OMS, lets `change` compute its new version
     /// (`None`: remove it), and commits, all in one transaction, with the catch-up events of
     /// what the change lets an OMS see.
-    pub fn update_oms<E: From<StorageError>>(
+    pub fn update_oms<E: From<StorageError> + Send>(
         &self,
         id: u64,
-        mut change: impl FnMut(Oms, &[Oms]) -> Result<Option<Oms>, E>,
+        mut change: impl FnMut(Oms, &[Oms]) -> Result<Option<Oms>, E> + Send,
     ) -> Result<(), E> {
         self.write(|tx| {
             let all = omses_in(tx)?;

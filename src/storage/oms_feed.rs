@@ -148,7 +148,7 @@ impl Store {
     pub fn update_oms_trigger_state(
         &self,
         oms: u64,
-        mut change: impl FnMut(&mut TriggerState),
+        mut change: impl FnMut(&mut TriggerState) + Send,
     ) -> Result<TriggerState, StorageError> {
         self.write(|tx| {
             let mut state: TriggerState =
@@ -162,10 +162,10 @@ impl Store {
 
     /// Runs `f` in one write transaction on behalf of OMS `oms` (its events are marked as its
     /// own) and commits it.
-    pub fn oms_write<T, E: From<StorageError>>(
+    pub fn oms_write<T: Send, E: From<StorageError> + Send>(
         &self,
         oms: u64,
-        mut f: impl FnMut(&OmsWrite<'_>) -> Result<T, E>,
+        mut f: impl FnMut(&OmsWrite<'_>) -> Result<T, E> + Send,
     ) -> Result<T, E> {
         self.write(|tx| f(&OmsWrite { tx, oms }))
     }

@@ -85,22 +85,22 @@ impl Store {
     }
 
     /// Reads an order, lets `edit` compute the change, and commits it, all in one transaction.
-    pub fn update_order<E: From<StorageError>>(
+    pub fn update_order<E: From<StorageError> + Send>(
         &self,
         guid: &str,
         origin: ChangeOrigin<'_>,
-        mut edit: impl FnMut(Order) -> Result<OrderChange, E>,
+        mut edit: impl FnMut(Order) -> Result<OrderChange, E> + Send,
     ) -> Result<(), E> {
         self.write(|tx| update_order_in(tx, guid, &origin, &mut edit))
     }
 
     /// Reads an order, lets `edit` change it and derive a new order from it, and commits both
     /// in one transaction (ResubmitProviderOrder: the original's status line and its copy).
-    pub fn update_order_inserting<E: From<StorageError>>(
+    pub fn update_order_inserting<E: From<StorageError> + Send>(
         &self,
         guid: &str,
         origin: ChangeOrigin<'_>,
-        mut edit: impl FnMut(Order) -> Result<(OrderChange, OrderChange), E>,
+        mut edit: impl FnMut(Order) -> Result<(OrderChange, OrderChange), E> + Send,
     ) -> Result<(), E> {
         self.write(|tx| {
             let mut derived = None;
@@ -250,7 +250,7 @@ pub(super) fn update_order_in<E: From<StorageError>>(
 impl OmsWrite<'_> {
     /// [`Store::update_order`] as part of an OMS's write: the origin names that OMS, so its
     /// feed marks the events as its own.
-    pub fn update_order<E: From<StorageError>>(
+    pub fn update_order<E: From<StorageError> + Send>(
         &self,
         guid: &str,
         origin: ChangeOrigin<'_>,

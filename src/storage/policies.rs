@@ -16,10 +16,10 @@ impl Store {
 
     /// Reads the stored record, lets `change` compute the new one, and writes it, all in one
     /// transaction so concurrent updates cannot interleave.
-    pub fn update_policies<E: From<StorageError>>(
+    pub fn update_policies<E: From<StorageError> + Send>(
         &self,
         provider: &str,
-        mut change: impl FnMut(Option<PolicyRecord>) -> Result<PolicyRecord, E>,
+        mut change: impl FnMut(Option<PolicyRecord>) -> Result<PolicyRecord, E> + Send,
     ) -> Result<PolicyRecord, E> {
         self.write(|tx| {
             let previous = get_record_for_update(tx, POLICIES, provider)?;

@@ -28,7 +28,7 @@ fn change_order(
     caller: &Caller,
     guid: &str,
     operation: &str,
-    mut change: impl FnMut(&mut Order) -> GatewayResult<Vec<DeliveryRequest>>,
+    mut change: impl FnMut(&mut Order) -> GatewayResult<Vec<DeliveryRequest>> + Send,
 ) -> GatewayResult<()> {
     let origin = ChangeOrigin {
         actor: &caller.user_guid,
