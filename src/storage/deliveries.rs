@@ -44,25 +44,26 @@ impl Store {
     ) -> Result<Relayed, StorageError> {
         // Encoded before the write: writes run one at a time in their batch (see `commit`).
         let encoded = encode(&request)?;
-        self.write_owned(move |tx| {
-            let key = request.idempotency_key.as_str();
-            if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key)? {
-                return Ok(Relayed { id, repeated: true });
-            }
-            let delivery = DeliveryRequest {
-                provider_order: request.provider_order.clone(),
-                transaction: request.transaction,
-            };
-            let key_guid = request.idempotency_key.clone();
-            let id = append_entry(tx, delivery, key_guid, Timestamp::now())?;
-            tx.open_table(RELAYED)?.insert(id, encoded.as_slice())?;
-            put_record(tx, RELAY_KEYS, key, &id)?;
-            Ok(Relayed {
-                id,
-                repeated: false,
+        self.commits
+            .write_owned(move |tx| {
+                let key = request.idempotency_key.as_str();
+                if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key)? {
+                    return Ok(Relayed { id, repeated: true });
+                }
+                let delivery = DeliveryRequest {
+                    provider_order: request.provider_order.clone(),
+                    transaction: request.transaction,
+                };
+                let key_guid = request.idempotency_key.clone();
+                let id = append_entry(tx, delivery, key_guid, Timestamp::now())?;
+                tx.open_table(RELAYED)?.insert(id, encoded.as_slice())?;
+                put_record(tx, RELAY_KEYS, key, &id)?;
+                Ok(Relayed {
+                    id,
+                    repeated: false,
+                })
             })
-        })
-        .await
+            .await
     }
 
     /// The relayed request behind a delivery, when it is a relay.
@@ -132,7 +133,8 @@ impl Store {
         entry: OutboxEntry,
         status: DeliveryStatus,
     ) -> Result<(), StorageError> {
-        self.write_owned(move |tx| put_status(tx, &entry, &status))
+        self.commits
+            .write_owned(move |tx| put_status(tx, &entry, &status))
             .await
     }
 
@@ -158,7 +160,8 @@ impl Store {
         operation: &'static str,
         edit: impl FnMut(Order) -> Result<OrderChange, E> + Send + 'static,
     ) -> Result<(), E> {
-        self.write_owned(settling(entry, status, operation, edit))
+        self.commits
+            .write_owned(settling(entry, status, operation, edit))
             .await
     }
 }

@@ -150,19 +150,6 @@ impl Store {
         self.commits.write(f)
     }
 
-    /// [`Store::write`] for a write that owns what it uses: waits for the durable commit
-    /// without holding a thread (see `commit`).
-    async fn write_owned<T, E>(
-        &self,
-        f: impl FnMut(&WriteTransaction) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StorageError> + Send + 'static,
-    {
-        self.commits.write_owned(f).await
-    }
-
     fn read(&self) -> Result<ReadTransaction, StorageError> {
         self.db.begin_read()
     }
