@@ -517,6 +517,18 @@ mod tests {
         assert_eq!(stored(&dir, &all), expected);
     }
 
+    #[test]
+    fn a_write_inside_a_write_is_refused_rather_than_waiting_for_itself() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let commits = GroupCommit::open(database(&dir)).expect("group commit");
+        let inner = commits.write(|_| Ok::<_, StorageError>(commits.write(|tx| put(tx, "inner"))));
+        let refused = inner.expect("the outer write commits");
+        assert!(
+            matches!(refused, Err(StorageError::Database(_))),
+            "{refused:?}"
+        );
+    }
+
     #[tokio::test]
     async fn an_owned_write_is_answered_after_its_commit() {
         let dir = tempfile::tempdir().expect("temp dir");
