@@ -1,5 +1,5 @@
 //! Crash safety of delivery and of group commit with real processes: 64 concurrent clients
-//! place and submit 2,000 one-item orders (alternating between two providers served by one
+//! place and submit one-item orders, at least 2,000 (alternating between two providers served by one
 //! `partner-sim --answer automatic --log FILE`) while the gateway is SIGKILLed at pseudo-random
 //! moments (seed printed, `DELIVERY_CRASH_SEED=<n>` repeats a run) and restarted on the same
 //! data directory: six times in the default run, `DELIVERY_CRASH_KILLS=<n>` for more (the full
@@ -103,11 +103,17 @@ async fn place(soap: &SoapClient, ledger: &Ledger, token: &str, items: &str) -> 
     Some(order)
 }
 
-/// Places orders (alternating providers) until the gateway goes away or [`ORDERS`] are
+/// Places orders (alternating providers) until the gateway goes away or `until` are
 /// acknowledged overall.
-async fn client(soap: SoapClient, ledger: Arc<Ledger>, token: Arc<str>, items: Arc<[String; 2]>) {
+async fn client(
+    soap: SoapClient,
+    ledger: Arc<Ledger>,
+    token: Arc<str>,
+    items: Arc<[String; 2]>,
+    until: usize,
+) {
     for n in 0.. {
-        if ledger.count.load(Ordering::SeqCst) >= ORDERS {
+        if ledger.count.load(Ordering::SeqCst) >= until {
             return;
         }
         let Some(order) = place(&soap, &ledger, &token, &items[n % 2]).await else {
@@ -118,10 +124,12 @@ async fn client(soap: SoapClient, ledger: Arc<Ledger>, token: Arc<str>, items: A
     }
 }
 
+/// Starts [`CLIENTS`] clients placing orders until `until` are acknowledged overall.
 fn spawn_storm(
     gateway: &TestGateway,
     ledger: &Arc<Ledger>,
     shop: &Shop,
+    until: usize,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let token: Arc<str> = shop.buyer.as_str().into();
     let items = Arc::new(
@@ -132,7 +140,8 @@ fn spawn_storm(
     (0..CLIENTS)
         .map(|_| {
             let soap = gateway.soap_client();
-            tokio::spawn(client(soap, ledger.clone(), token.clone(), items.clone()))
+            let (ledger, token, items) = (ledger.clone(), token.clone(), items.clone());
+            tokio::spawn(client(soap, ledger, token, items, until))
         })
         .collect()
 }
@@ -160,11 +169,13 @@ fn kills() -> usize {
 }
 
 /// Runs the storms: each is SIGKILLed at its planned moment and the gateway restarted; the
-/// last runs until [`ORDERS`] are acknowledged. Returns the running gateway.
+/// last runs until [`ORDERS`] are acknowledged. A storm that is to be killed has no end of its
+/// own, so every kill lands while SubmitOrders are in flight, even once the acknowledgements
+/// have run past the plan. Returns the running gateway.
 async fn storms(data: &std::path::Path, shop: &Shop, ledger: &Arc<Ledger>) -> TestGateway {
     let mut gateway = TestGateway::start(data, &[]);
     for (kill, (delay, wanted)) in kill_plan().into_iter().enumerate() {
-        let clients = spawn_storm(&gateway, ledger, shop);
+        let clients = spawn_storm(&gateway, ledger, shop, usize::MAX);
         kill_mid_storm(&mut gateway, delay, &ledger.count, wanted, STORM_DEADLINE).await;
         for client in clients {
             client.await.expect("client task");
@@ -176,7 +187,7 @@ async fn storms(data: &std::path::Path, shop: &Shop, ledger: &Arc<Ledger>) -> Te
         );
         gateway = TestGateway::start(data, &[]);
     }
-    for client in spawn_storm(&gateway, ledger, shop) {
+    for client in spawn_storm(&gateway, ledger, shop, ORDERS) {
         client.await.expect("client task");
     }
     gateway
