@@ -11,7 +11,7 @@ use echo_gateway::{admin, server, storage};
 
 /// mimalloc rather than glibc's allocator: in the relay bench at c64 glibc's malloc and free
 /// took about a fifth of the gateway's CPU (per-thread arenas, frees from other threads,
-/// consolidation of freed page buffers); mimalloc cut the CPU per request by about a quarter
+/// consolidation of freed page buffers); mimalloc cut the CPU per request by about a fifth
 /// (see the README's relay bench). Transparent huge pages are off (see `main`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -120,7 +120,8 @@ fn disable_transparent_huge_pages() {
 /// there for their group commit (the relay and the delivery worker do not, see
 /// `storage::commit`). Measured in the relay bench at c64 when every write waited there: 16
 /// threads 2,015 req/s, 32 threads 2,613 req/s (peak RSS 62 MiB), 64 threads 2,673 req/s
-/// (66 MiB, over the memory budget); tokio's default is 512.
+/// (66 MiB, over the memory budget); tokio's default is 512. With the committer thread, the
+/// orders bench at c64 ran no faster with 64 or 128 threads than with 32.
 const BLOCKING_THREADS: usize = 32;
 
 fn server_runtime() -> std::io::Result<tokio::runtime::Runtime> {
