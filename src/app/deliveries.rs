@@ -91,33 +91,17 @@ mod tests {
 
     use super::*;
     use crate::app::ServiceSettings;
-    use crate::storage::Store;
+    use crate::storage::{Store, sample_relay};
     use echo_domain::account::Role;
-    use echo_domain::fulfillment::FulfillmentRequest;
     use echo_domain::guid::Guid;
-    use echo_domain::order::ProviderOrderKey;
-    use echo_domain::policy::Transaction;
 
     /// A relayed submit to `provider`, queued as a delivery; returns its id.
     fn relay_to(gateway: &Gateway, provider: &Guid) -> u64 {
-        let request = FulfillmentRequest {
-            transaction: Transaction::Submit,
-            idempotency_key: Guid::random(),
-            provider_order: ProviderOrderKey {
-                order_guid: Guid::random(),
-                provider_guid: provider.clone(),
-            },
-            provider_tracking_id: None,
-            notify_level: None,
-            client_identity: None,
-            user_information: Default::default(),
-            items: Vec::new(),
-            properties: None,
-        };
+        let request = sample_relay(provider);
         let runtime = tokio::runtime::Builder::new_current_thread().build();
         let queued = runtime
             .expect("runtime")
-            .block_on(gateway.store.enqueue_relay(request));
+            .block_on(gateway.store.enqueue_relay(request, String::new()));
         queued.expect("queued").id
     }
 

@@ -19,10 +19,13 @@ use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentReques
 /// Checks the caller may relay to the request's provider, which must have policies, and
 /// queues the request durably. Its reads are brief and the wait for the commit holds no
 /// thread, so adapters call it from their own task: no hand-off to the blocking pool.
+/// `body` is the request as the partner is to receive it: a relay speaks the partner's own
+/// protocol, so the adapter that decoded it writes it (once, here, not on every attempt).
 pub async fn accept(
     gateway: &Gateway,
     caller: &Caller,
     request: FulfillmentRequest,
+    body: String,
 ) -> GatewayResult<Relayed> {
     let provider = gateway.find_provider(request.provider_order.provider_guid.as_str())?;
     caller.require_provider_access(&provider.guid)?;
@@ -32,7 +35,7 @@ pub async fn accept(
             provider.guid.to_string(),
         ));
     }
-    Ok(gateway.store.enqueue_relay(request).await?)
+    Ok(gateway.store.enqueue_relay(request, body).await?)
 }
 
 /// Waits for the partner's answer to an accepted request, at most the relay wait, or

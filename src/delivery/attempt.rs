@@ -11,7 +11,7 @@ use crate::app::partner_protocol::PartnerProtocol;
 use crate::error::{GatewayError, GatewayResult};
 use crate::partner::client::describe;
 use crate::partner::client_cache::ClientCache;
-use crate::storage::OrderChange;
+use crate::storage::{OrderChange, StoredRelay};
 use echo_domain::delivery::{
     AfterFailure, Attempt, Delivery, DeliveryState, DeliveryStatus, apply_answer, apply_failure,
 };
@@ -41,8 +41,9 @@ struct Prepared {
 
 /// What the stored state says to do with a due delivery.
 enum Preparation {
+    /// Send `body`, as the partner's protocol writes it.
     Send {
-        request: Box<FulfillmentRequest>,
+        body: String,
         record: Box<PolicyRecord>,
     },
     /// Ordering is suspended: wait, without counting a try.
@@ -98,7 +99,7 @@ async fn attempt(
     exchanged: impl FnOnce(),
 ) -> GatewayResult<After> {
     // Brief reads: made on this task rather than handed to the blocking pool.
-    let (delivery, prepared) = match look(&context.gateway, id)? {
+    let (delivery, prepared) = match look(&context.gateway, context.protocol.as_ref(), id)? {
         Due::Settled => return Ok(After::Settled(None)),
         Due::NotYet(next) => return Ok(After::Pending(next)),
         Due::Now(delivery, prepared) => (*delivery, prepared),
@@ -123,8 +124,8 @@ async fn attempt(
             }),
             ProviderPolicies::default().retry_policy(),
         ),
-        Preparation::Send { request, record } => {
-            let outcome = send(context, &request, &record).await;
+        Preparation::Send { body, record } => {
+            let outcome = send(context, &delivery.entry, body, &record).await;
             exchanged();
             (outcome, record.policies.retry_policy())
         }
@@ -143,7 +144,7 @@ enum Due {
 }
 
 /// Reads the delivery and, when it is pending and due, prepares its attempt.
-fn look(gateway: &Gateway, id: u64) -> GatewayResult<Due> {
+fn look(gateway: &Gateway, protocol: &dyn PartnerProtocol, id: u64) -> GatewayResult<Due> {
     let current = gateway.store.delivery(id)?;
     let Some(delivery) = current.filter(|d| d.status.state == DeliveryState::Pending) else {
         return Ok(Due::Settled);
@@ -151,24 +152,29 @@ fn look(gateway: &Gateway, id: u64) -> GatewayResult<Due> {
     if delivery.status.next_attempt > Timestamp::now() {
         return Ok(Due::NotYet(delivery.status.next_attempt));
     }
-    let prepared = prepare(gateway, &delivery.entry)?;
+    let prepared = prepare(gateway, protocol, &delivery.entry)?;
     Ok(Due::Now(Box::new(delivery), prepared))
 }
 
-fn prepare(gateway: &Gateway, entry: &OutboxEntry) -> GatewayResult<Prepared> {
+fn prepare(
+    gateway: &Gateway,
+    protocol: &dyn PartnerProtocol,
+    entry: &OutboxEntry,
+) -> GatewayResult<Prepared> {
     let relayed = gateway.store.relayed_request(entry.id)?;
     Ok(Prepared {
         relayed: relayed.is_some(),
-        preparation: preparation(gateway, entry, relayed)?,
+        preparation: preparation(gateway, protocol, entry, relayed)?,
     })
 }
 
-/// The request to send (the relayed one, else one built from the stored order), unless the
+/// The body to send (the relayed one, else one built from the stored order), unless the
 /// provider's policies say to wait or the request cannot be built.
 fn preparation(
     gateway: &Gateway,
+    protocol: &dyn PartnerProtocol,
     entry: &OutboxEntry,
-    relayed: Option<FulfillmentRequest>,
+    relayed: Option<StoredRelay>,
 ) -> GatewayResult<Preparation> {
     let provider = &entry.provider_order.provider_guid;
     let Some(record) = gateway.store.policies(provider.as_str())? else {
@@ -181,11 +187,14 @@ fn preparation(
     {
         return Ok(Preparation::WaitUntil(until));
     }
-    if let Some(relayed) = relayed {
-        return Ok(Preparation::Send {
-            request: Box::new(relayed),
-            record: Box::new(record),
-        });
+    let record = Box::new(record);
+    match relayed {
+        Some(StoredRelay::Body(body)) => return Ok(Preparation::Send { body, record }),
+        Some(StoredRelay::Request(request)) => {
+            let body = protocol.encode_request(&request);
+            return Ok(Preparation::Send { body, record });
+        }
+        None => {}
     }
     let Some(order) = gateway
         .store
@@ -195,17 +204,16 @@ fn preparation(
     };
     let properties = record.policies.properties.clone();
     let request = FulfillmentRequest::for_entry(&order, entry, properties)?;
-    Ok(Preparation::Send {
-        request: Box::new(request),
-        record: Box::new(record),
-    })
+    let body = protocol.encode_request(&request);
+    Ok(Preparation::Send { body, record })
 }
 
 /// Sends the request and reads the answer; any transport, HTTP or protocol failure is a failed
 /// try.
 async fn send(
     context: &AttemptContext,
-    request: &FulfillmentRequest,
+    entry: &OutboxEntry,
+    body: String,
     record: &PolicyRecord,
 ) -> Result<(FulfillmentAnswer, u16), TryFailure> {
     let failure = |http_status, error: String| TryFailure { http_status, error };
@@ -216,7 +224,7 @@ async fn send(
             format!("EndPoint [{endpoint}] is not a usable URL: {e}"),
         )
     })?;
-    let provider = &request.provider_order.provider_guid;
+    let provider = &entry.provider_order.provider_guid;
     let client = context
         .clients
         .client(provider, record, context.timeout)
@@ -227,8 +235,8 @@ async fn send(
         .fold(client.post(url), |post, (name, value)| {
             post.header(*name, *value)
         })
-        .header("Idempotency-Key", request.idempotency_key.as_str())
-        .body(protocol.encode_request(request))
+        .header("Idempotency-Key", entry.idempotency_key.as_str())
+        .body(body)
         .send()
         .await
         .map_err(|e| failure(None, describe(&e)))?;

@@ -11,7 +11,9 @@ use crate::app::{Gateway, relay as app_relay};
 use crate::error::{GatewayResult, RequestError};
 use crate::soap::envelope::parse_request;
 use crate::soap::fault::{Fault, FaultCode};
-use crate::soap::fulfillment::{FULFILLMENT_NS, decode_request, encode_answer, encode_fault};
+use crate::soap::fulfillment::{
+    FULFILLMENT_NS, decode_request, encode_answer, encode_fault, encode_request,
+};
 use crate::xml::XmlLimits;
 use echo_domain::caller::Caller;
 use echo_domain::fulfillment::{FulfillmentAnswer, FulfillmentRequest};
@@ -70,7 +72,8 @@ async fn relay(
     // task, like the rest of the relay (see `app::relay::accept`).
     let (caller, request) = decode(&gateway, token.as_deref(), &body, limits)?;
     let transaction = request.transaction;
-    let relayed = app_relay::accept(&gateway, &caller, request).await?;
+    let body = encode_request(&request);
+    let relayed = app_relay::accept(&gateway, &caller, request, body).await?;
     Ok((transaction, app_relay::answer(gateway, relayed).await?))
 }
 

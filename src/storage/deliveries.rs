@@ -8,7 +8,7 @@ use super::orders::update_order_in;
 use super::outbox::{OUTBOX, PENDING, STATUS, append_entry, put_status};
 use super::pending::{self, PendingDelivery};
 use super::{
-    ChangeOrigin, OrderChange, RecordTable, SequenceTable, StorageError, Store, decode, encode,
+    ChangeOrigin, OrderChange, RecordTable, SequenceTable, StorageError, Store, decode,
     get_record_for_update, put_record, sequence_records,
 };
 use echo_domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
@@ -25,6 +25,25 @@ const RELAY_KEYS: RecordTable = TableDefinition::new("relay_keys");
 pub(super) const TABLES: &[SequenceTable] = &[RELAYED];
 pub(super) const RECORD_TABLES: &[RecordTable] = &[RELAY_KEYS];
 
+/// A relayed request as stored: the body to send, or, in rows written before bodies were
+/// stored, the request as a JSON record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoredRelay {
+    Body(String),
+    Request(Box<FulfillmentRequest>),
+}
+
+/// Tells the two layouts of [`StoredRelay`] apart by their first byte: a JSON record begins
+/// with `{`, a body (an XML envelope) never does.
+fn stored_relay(bytes: &[u8]) -> Result<StoredRelay, StorageError> {
+    if bytes.first() == Some(&b'{') {
+        return decode(bytes).map(|request| StoredRelay::Request(Box::new(request)));
+    }
+    String::from_utf8(bytes.to_vec())
+        .map(StoredRelay::Body)
+        .map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
 /// A relayed request in the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Relayed {
@@ -35,15 +54,15 @@ pub struct Relayed {
 }
 
 impl Store {
-    /// Queues a request relayed for an upstream broker, keeping its idempotency key end to
-    /// end; a request whose key was seen before is not queued again. Waits for the durable
-    /// commit without holding a thread: the relay is the gateway's busiest write.
+    /// Queues a request relayed for an upstream broker, to be sent as `body` (the request as
+    /// the partner's protocol writes it), keeping its idempotency key end to end; a request
+    /// whose key was seen before is not queued again. Waits for the durable commit without
+    /// holding a thread: the relay is the gateway's busiest write.
     pub async fn enqueue_relay(
         &self,
         request: FulfillmentRequest,
+        body: String,
     ) -> Result<Relayed, StorageError> {
-        // Encoded before the write: writes run one at a time in their batch (see `commit`).
-        let encoded = encode(&request)?;
         self.commits
             .write_owned(move |tx| {
                 let key = request.idempotency_key.as_str();
@@ -56,7 +75,7 @@ impl Store {
                 };
                 let key_guid = request.idempotency_key.clone();
                 let id = append_entry(tx, delivery, key_guid, Timestamp::now())?;
-                tx.open_table(RELAYED)?.insert(id, encoded.as_slice())?;
+                tx.open_table(RELAYED)?.insert(id, body.as_bytes())?;
                 put_record(tx, RELAY_KEYS, key, &id)?;
                 Ok(Relayed {
                     id,
@@ -67,10 +86,10 @@ impl Store {
     }
 
     /// The relayed request behind a delivery, when it is a relay.
-    pub fn relayed_request(&self, id: u64) -> Result<Option<FulfillmentRequest>, StorageError> {
+    pub fn relayed_request(&self, id: u64) -> Result<Option<StoredRelay>, StorageError> {
         let tx = self.read()?;
         let table = tx.open_table(RELAYED)?;
-        table.get(id)?.map(|v| decode(v.value())).transpose()
+        table.get(id)?.map(|v| stored_relay(v.value())).transpose()
     }
 
     /// Every outbox entry, oldest first.
@@ -224,4 +243,48 @@ fn keys(tx: &ReadTransaction, table: SequenceTable) -> Result<Vec<u64>, StorageE
                 .map_err(StorageError::from)
         })
         .collect()
+}
+
+/// An itemless relayed submit to `provider`, for tests.
+#[cfg(test)]
+pub(crate) fn sample_relay(provider: &echo_domain::guid::Guid) -> FulfillmentRequest {
+    use echo_domain::guid::Guid;
+    use echo_domain::order::ProviderOrderKey;
+    use echo_domain::policy::Transaction;
+    FulfillmentRequest {
+        transaction: Transaction::Submit,
+        idempotency_key: Guid::random(),
+        provider_order: ProviderOrderKey {
+            order_guid: Guid::random(),
+            provider_guid: provider.clone(),
+        },
+        provider_tracking_id: None,
+        notify_level: None,
+        client_identity: None,
+        user_information: Default::default(),
+        items: Vec::new(),
+        properties: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use echo_domain::guid::Guid;
+
+    #[test]
+    fn a_relayed_request_reads_back_from_either_layout() {
+        let request = sample_relay(&Guid::random());
+        let legacy = super::super::encode(&request).expect("JSON record");
+        assert_eq!(
+            stored_relay(&legacy).expect("legacy row"),
+            StoredRelay::Request(Box::new(request))
+        );
+        let body = "<soapenv:Envelope/>";
+        assert_eq!(
+            stored_relay(body.as_bytes()).expect("body row"),
+            StoredRelay::Body(body.into())
+        );
+        assert!(stored_relay(&[0xff, 0xfe]).is_err(), "not UTF-8");
+    }
 }

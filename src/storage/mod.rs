@@ -36,7 +36,9 @@ use crate::private_files;
 use serde::de::DeserializeOwned;
 
 use database::RecoveringDatabase;
-pub use deliveries::Relayed;
+#[cfg(test)]
+pub(crate) use deliveries::sample_relay;
+pub use deliveries::{Relayed, StoredRelay};
 pub use oms_feed::{OmsWrite, UserSecrets, now_micros};
 pub use orders::{ChangeOrigin, OrderChange};
 pub use pending::PendingDelivery;
