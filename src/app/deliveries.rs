@@ -91,18 +91,31 @@ mod tests {
 
     use super::*;
     use crate::app::ServiceSettings;
-    use crate::storage::{Store, sample_relay};
+    use crate::storage::Store;
     use echo_domain::account::Role;
     use echo_domain::guid::Guid;
+    use echo_domain::order::ProviderOrderKey;
+    use echo_domain::outbox::DeliveryRequest;
+    use echo_domain::policy::Transaction;
 
     /// A relayed submit to `provider`, queued as a delivery; returns its id.
     fn relay_to(gateway: &Gateway, provider: &Guid) -> u64 {
-        let request = sample_relay(provider);
+        let delivery = DeliveryRequest {
+            provider_order: ProviderOrderKey {
+                order_guid: Guid::random(),
+                provider_guid: provider.clone(),
+            },
+            transaction: Transaction::Submit,
+        };
+        let queued = gateway
+            .store
+            .enqueue_relay(Guid::random(), delivery, String::new());
         let runtime = tokio::runtime::Builder::new_current_thread().build();
-        let queued = runtime
+        runtime
             .expect("runtime")
-            .block_on(gateway.store.enqueue_relay(request, String::new()));
-        queued.expect("queued").id
+            .block_on(queued)
+            .expect("queued")
+            .id
     }
 
     fn ids(listed: GatewayResult<Vec<Delivery>>) -> Vec<u64> {

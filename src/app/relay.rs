@@ -15,6 +15,7 @@ use crate::storage::Relayed;
 use echo_domain::caller::Caller;
 use echo_domain::delivery::DeliveryState;
 use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentRequest};
+use echo_domain::outbox::DeliveryRequest;
 
 /// Checks the caller may relay to the request's provider, which must have policies, and
 /// queues the request durably. Its reads are brief and the wait for the commit holds no
@@ -24,7 +25,7 @@ use echo_domain::fulfillment::{Disposition, FulfillmentAnswer, FulfillmentReques
 pub async fn accept(
     gateway: &Gateway,
     caller: &Caller,
-    request: FulfillmentRequest,
+    request: &FulfillmentRequest,
     body: String,
 ) -> GatewayResult<Relayed> {
     let provider = gateway.find_provider(request.provider_order.provider_guid.as_str())?;
@@ -35,7 +36,12 @@ pub async fn accept(
             provider.guid.to_string(),
         ));
     }
-    Ok(gateway.store.enqueue_relay(request, body).await?)
+    let delivery = DeliveryRequest {
+        provider_order: request.provider_order.clone(),
+        transaction: request.transaction,
+    };
+    let key = request.idempotency_key.clone();
+    Ok(gateway.store.enqueue_relay(key, delivery, body).await?)
 }
 
 /// Waits for the partner's answer to an accepted request, at most the relay wait, or

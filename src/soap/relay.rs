@@ -71,10 +71,12 @@ async fn relay(
     // Decoding is bounded by the XML limits and authentication is a read: both run on this
     // task, like the rest of the relay (see `app::relay::accept`).
     let (caller, request) = decode(&gateway, token.as_deref(), &body, limits)?;
-    let transaction = request.transaction;
     let body = encode_request(&request);
-    let relayed = app_relay::accept(&gateway, &caller, request, body).await?;
-    Ok((transaction, app_relay::answer(gateway, relayed).await?))
+    let relayed = app_relay::accept(&gateway, &caller, &request, body).await?;
+    Ok((
+        request.transaction,
+        app_relay::answer(gateway, relayed).await?,
+    ))
 }
 
 /// Authenticates the bearer token, then reads the request from its envelope.

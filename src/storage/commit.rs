@@ -530,7 +530,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_owned_write_is_answered_after_its_commit() {
+    async fn owned_writes_are_stored_and_a_failing_one_is_not() {
         let dir = tempfile::tempdir().expect("temp dir");
         {
             let commits = GroupCommit::open(database(&dir)).expect("group commit");

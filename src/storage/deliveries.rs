@@ -13,6 +13,7 @@ use super::{
 };
 use echo_domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
 use echo_domain::fulfillment::FulfillmentRequest;
+use echo_domain::guid::Guid;
 use echo_domain::order::Order;
 use echo_domain::outbox::{DeliveryRequest, OutboxEntry};
 use echo_domain::timestamp::Timestamp;
@@ -54,29 +55,24 @@ pub struct Relayed {
 }
 
 impl Store {
-    /// Queues a request relayed for an upstream broker, to be sent as `body` (the request as
-    /// the partner's protocol writes it), keeping its idempotency key end to end; a request
-    /// whose key was seen before is not queued again. Waits for the durable commit without
-    /// holding a thread: the relay is the gateway's busiest write.
+    /// Queues a request relayed for an upstream broker as `delivery`, to be sent as `body`
+    /// (the request as the partner's protocol writes it), keeping its idempotency `key` end
+    /// to end; a request whose key was seen before is not queued again. Waits for the durable
+    /// commit without holding a thread: the relay is the gateway's busiest write.
     pub async fn enqueue_relay(
         &self,
-        request: FulfillmentRequest,
+        key: Guid,
+        delivery: DeliveryRequest,
         body: String,
     ) -> Result<Relayed, StorageError> {
         self.commits
             .write_owned(move |tx| {
-                let key = request.idempotency_key.as_str();
-                if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key)? {
+                if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key.as_str())? {
                     return Ok(Relayed { id, repeated: true });
                 }
-                let delivery = DeliveryRequest {
-                    provider_order: request.provider_order.clone(),
-                    transaction: request.transaction,
-                };
-                let key_guid = request.idempotency_key.clone();
-                let id = append_entry(tx, delivery, key_guid, Timestamp::now())?;
+                let id = append_entry(tx, delivery.clone(), key.clone(), Timestamp::now())?;
                 tx.open_table(RELAYED)?.insert(id, body.as_bytes())?;
-                put_record(tx, RELAY_KEYS, key, &id)?;
+                put_record(tx, RELAY_KEYS, key.as_str(), &id)?;
                 Ok(Relayed {
                     id,
                     repeated: false,
@@ -245,36 +241,28 @@ fn keys(tx: &ReadTransaction, table: SequenceTable) -> Result<Vec<u64>, StorageE
         .collect()
 }
 
-/// An itemless relayed submit to `provider`, for tests.
-#[cfg(test)]
-pub(crate) fn sample_relay(provider: &echo_domain::guid::Guid) -> FulfillmentRequest {
-    use echo_domain::guid::Guid;
-    use echo_domain::order::ProviderOrderKey;
-    use echo_domain::policy::Transaction;
-    FulfillmentRequest {
-        transaction: Transaction::Submit,
-        idempotency_key: Guid::random(),
-        provider_order: ProviderOrderKey {
-            order_guid: Guid::random(),
-            provider_guid: provider.clone(),
-        },
-        provider_tracking_id: None,
-        notify_level: None,
-        client_identity: None,
-        user_information: Default::default(),
-        items: Vec::new(),
-        properties: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use echo_domain::guid::Guid;
+    use echo_domain::order::ProviderOrderKey;
+    use echo_domain::policy::Transaction;
 
     #[test]
     fn a_relayed_request_reads_back_from_either_layout() {
-        let request = sample_relay(&Guid::random());
+        let request = FulfillmentRequest {
+            transaction: Transaction::Submit,
+            idempotency_key: Guid::random(),
+            provider_order: ProviderOrderKey {
+                order_guid: Guid::random(),
+                provider_guid: Guid::random(),
+            },
+            provider_tracking_id: None,
+            notify_level: None,
+            client_identity: None,
+            user_information: Default::default(),
+            items: Vec::new(),
+            properties: None,
+        };
         let legacy = super::super::encode(&request).expect("JSON record");
         assert_eq!(
             stored_relay(&legacy).expect("legacy row"),

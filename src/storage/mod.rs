@@ -36,8 +36,6 @@ use crate::private_files;
 use serde::de::DeserializeOwned;
 
 use database::RecoveringDatabase;
-#[cfg(test)]
-pub(crate) use deliveries::sample_relay;
 pub use deliveries::{Relayed, StoredRelay};
 pub use oms_feed::{OmsWrite, UserSecrets, now_micros};
 pub use orders::{ChangeOrigin, OrderChange};
