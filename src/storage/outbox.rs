@@ -23,7 +23,7 @@ pub(super) fn enqueue(
     request: &DeliveryRequest,
     now: Timestamp,
 ) -> Result<(), StorageError> {
-    append_entry(tx, request.clone(), Guid::random(), now).map(|_| ())
+    append_entry(tx, request.clone(), Guid::time_ordered(), now).map(|_| ())
 }
 
 pub(super) fn append_entry(

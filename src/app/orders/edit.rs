@@ -83,7 +83,7 @@ pub fn create_once(
 
 fn new_order(gateway: &Gateway, caller: &Caller, new: NewOrder) -> GatewayResult<Order> {
     let now = Timestamp::now();
-    let mut order = Order::new(Guid::random(), caller.user_guid.clone(), now);
+    let mut order = Order::new(Guid::time_ordered(), caller.user_guid.clone(), now);
     order.guest = caller.guest;
     order.notify_level = new.notify_level;
     order.client_identity = new.client_identity;

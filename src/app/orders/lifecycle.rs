@@ -125,7 +125,7 @@ pub fn resubmit_provider_order(
     caller.order_view(&original.guid, &original.owner_guid, providers)?;
     let provider = resubmitted_provider(caller, &original, request.provider)?;
     caller.require_provider_order_party(&original.guid, &original.owner_guid, &provider)?;
-    let new_guid = Guid::random();
+    let new_guid = Guid::time_ordered();
     let tracking_id = request.tracking_id.filter(|id| !id.trim().is_empty());
     let origin = ChangeOrigin {
         actor: &caller.user_guid,

@@ -152,7 +152,7 @@ impl Order {
         option_selection: Option<OptionSelection>,
         now: Timestamp,
     ) -> Result<Guid, OrderError> {
-        let guid = Guid::random();
+        let guid = Guid::time_ordered();
         check_quantity(&guid, &catalog_item, quantity)?;
         self.invalidate(now)?;
         let provider_order = ProviderOrderKey {
@@ -330,7 +330,7 @@ impl Order {
             .iter()
             .filter(|item| &item.provider_order.provider_guid == provider)
             .map(|item| OrderItem {
-                guid: Guid::random(),
+                guid: Guid::time_ordered(),
                 provider_order: provider_order.key.clone(),
                 state: ItemState::NotSet,
                 ..item.clone()
