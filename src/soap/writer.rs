@@ -3,7 +3,6 @@
 //! the recorded ECHO responses do.
 
 use std::borrow::Cow;
-use std::fmt::Write;
 
 use super::{ECHO_NS, FAULTS_NS, SOAP11_NS, SOAP12_NS, TYPES_NS};
 use crate::xml::XSI_NS;
@@ -98,39 +97,51 @@ impl Out {
         self.write(out, &[("ns2", operations), ("ns3", types), ("ns4", faults)]);
     }
 
-    /// Serialises with the given extra namespace declarations on this element.
+    /// Serialises with the given extra namespace declarations on this element. Everything is
+    /// pushed piece by piece: no name is formatted into a string of its own (every element of
+    /// every response and relayed request passes here).
     pub fn write(&self, out: &mut String, declarations: &[(&str, &str)]) {
-        let name = self.qualified_name();
         out.push('<');
-        out.push_str(&name);
+        self.push_name(out);
         for (prefix, ns) in declarations {
-            let _ = write!(out, " xmlns:{prefix}=\"{ns}\"");
+            push_all(out, &[" xmlns:", prefix, "=\"", ns, "\""]);
         }
         match &self.body {
             Body::Empty => out.push_str("/>"),
-            Body::Nil => {
-                let _ = write!(out, " xmlns:xsi=\"{XSI_NS}\" xsi:nil=\"true\"/>");
-            }
+            Body::Nil => push_all(out, &[" xmlns:xsi=\"", XSI_NS, "\" xsi:nil=\"true\"/>"]),
             Body::Text(text) => {
                 out.push('>');
                 escape_into(out, text);
-                let _ = write!(out, "</{name}>");
+                self.push_end(out);
             }
             Body::Children(children) => {
                 out.push('>');
                 for child in children {
                     child.write(out, &[]);
                 }
-                let _ = write!(out, "</{name}>");
+                self.push_end(out);
             }
         }
     }
 
-    fn qualified_name(&self) -> String {
-        match prefix_of(self.ns) {
-            Some(prefix) => format!("{prefix}:{}", self.name),
-            None => self.name.to_string(),
+    /// The qualified name: `prefix:name`, or the bare name in a namespace without a prefix.
+    fn push_name(&self, out: &mut String) {
+        if let Some(prefix) = prefix_of(self.ns) {
+            push_all(out, &[prefix, ":"]);
         }
+        out.push_str(&self.name);
+    }
+
+    fn push_end(&self, out: &mut String) {
+        out.push_str("</");
+        self.push_name(out);
+        out.push('>');
+    }
+}
+
+fn push_all(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
     }
 }
 
@@ -145,17 +156,20 @@ fn prefix_of(ns: &str) -> Option<&'static str> {
     }
 }
 
-/// Escapes character data.
+/// Escapes character data, copying the runs between characters that need escaping whole.
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '\r']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => "&#13;",
+        });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
 }
 
 #[cfg(test)]
@@ -181,10 +195,10 @@ mod tests {
     #[test]
     fn escapes_text() {
         let mut xml = String::new();
-        Out::field("Properties", "<test>a & b</test>").write(&mut xml, &[]);
+        Out::field("Properties", "<test>a & b\r\n</test>é").write(&mut xml, &[]);
         assert_eq!(
             xml,
-            "<ns3:Properties>&lt;test&gt;a &amp; b&lt;/test&gt;</ns3:Properties>"
+            "<ns3:Properties>&lt;test&gt;a &amp; b&#13;\n&lt;/test&gt;é</ns3:Properties>"
         );
     }
 }
