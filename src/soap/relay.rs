@@ -97,5 +97,5 @@ fn decode(
         }
         .into());
     }
-    Ok((caller, decode_request(&request.operation)?))
+    Ok((caller, decode_request(request.operation)?))
 }

@@ -72,7 +72,7 @@ pub fn decode_answer(body: &[u8]) -> Result<FulfillmentAnswer, AnswerError> {
             name: payload.name.local,
         });
     }
-    let payload = in_v10_terms(&payload);
+    let payload = in_v10_terms(payload);
     let result = Fields::params(&payload).required_element("result")?;
     Ok(decode_result(result).map_err(within("result"))?)
 }

@@ -68,7 +68,7 @@ fn partner_selection(selection: &OptionSelection) -> Out {
 }
 
 /// Reads a request's operation element (the first child of the SOAP Body).
-pub fn decode_request(operation: &Element) -> Result<FulfillmentRequest, RequestError> {
+pub fn decode_request(operation: Element) -> Result<FulfillmentRequest, RequestError> {
     let transaction =
         transaction_named(&operation.name, "").ok_or_else(|| RequestError::UnknownOperation {
             service: "OrderFulfillment".into(),
@@ -268,7 +268,7 @@ mod tests {
                     .name
                     .is(FULFILLMENT_NS, operation_name(transaction))
             );
-            assert_eq!(decode_request(&operation).unwrap(), request);
+            assert_eq!(decode_request(operation).unwrap(), request);
         }
     }
 
@@ -281,7 +281,7 @@ mod tests {
         request.properties = None;
         request.user_information = UserInformation::default();
         let operation = operation_of(&encode_request(&request));
-        assert_eq!(decode_request(&operation).unwrap(), request);
+        assert_eq!(decode_request(operation).unwrap(), request);
     }
 
     #[test]
@@ -292,7 +292,7 @@ mod tests {
             .replace("xmlns:ns2", "xmlns:op")
             .replace("ns3:", "t:")
             .replace("xmlns:ns3", "xmlns:t");
-        assert_eq!(decode_request(&operation_of(&renamed)).unwrap(), request);
+        assert_eq!(decode_request(operation_of(&renamed)).unwrap(), request);
     }
 
     #[test]
@@ -300,7 +300,7 @@ mod tests {
         let request = sample_request(Transaction::Submit);
         let v10 = encode_request(&request).replace(FULFILLMENT_NS, crate::soap::ECHO_NS);
         assert!(matches!(
-            decode_request(&operation_of(&v10)),
+            decode_request(operation_of(&v10)),
             Err(RequestError::UnknownOperation { .. })
         ));
     }
@@ -316,13 +316,13 @@ mod tests {
             1,
         );
         assert!(matches!(
-            decode_request(&operation_of(&bad_price)),
+            decode_request(operation_of(&bad_price)),
             Err(RequestError::Invalid { element, .. }) if element == "order/Items/Item/Price"
         ));
         let key = request.idempotency_key.to_string();
         let no_key = envelope.replace(&key, " ");
         assert_eq!(
-            decode_request(&operation_of(&no_key)),
+            decode_request(operation_of(&no_key)),
             Err(RequestError::Missing("idempotencyKey".into()))
         );
     }

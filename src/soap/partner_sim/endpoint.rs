@@ -97,7 +97,7 @@ impl Simulator {
         let attempt = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         tokio::time::sleep(self.latency).await;
         let request = parse_request(body, XmlLimits::default())
-            .and_then(|request| decode_request(&request.operation));
+            .and_then(|request| decode_request(request.operation));
         let failing = attempt <= self.fail_first;
         let status = match (&request, failing) {
             (_, true) => StatusCode::SERVICE_UNAVAILABLE,
