@@ -53,13 +53,16 @@ pub fn parse_request(body: &[u8], limits: XmlLimits) -> Result<SoapRequest, Requ
         .into_iter()
         .find(|v| envelope.name.is(v.namespace(), "Envelope"))
         .ok_or(RequestError::NotAnEnvelope)?;
+    // Taken out of the envelope, not copied: the operation is most of the document.
     let body = envelope
-        .child(version.namespace(), "Body")
+        .children
+        .into_iter()
+        .find(|child| child.name.is(version.namespace(), "Body"))
         .ok_or(RequestError::NotAnEnvelope)?;
     let operation = body
         .children
-        .first()
-        .cloned()
+        .into_iter()
+        .next()
         .ok_or(RequestError::NoOperation)?;
     Ok(SoapRequest { version, operation })
 }
