@@ -14,8 +14,8 @@ pub struct Guid(String);
 pub struct InvalidGuid(pub String);
 
 impl Guid {
-    /// A fresh random GUID (UUID version 4): for secrets, such as tokens, and for names no
-    /// table is keyed by.
+    /// A fresh random GUID (UUID version 4): for names that should not tell when they were
+    /// made, and for names no table is keyed by.
     pub fn random() -> Self {
         Guid(uuid::Uuid::new_v4().hyphenated().to_string().to_uppercase())
     }
@@ -24,8 +24,8 @@ impl Guid {
     /// process sort after earlier ones, 74 bits stay random): for records the gateway creates
     /// and keys by GUID (orders, order items, delivery keys). Their B-tree entries are then
     /// appended where the last ones went, so a commit of many new records rewrites a few pages
-    /// instead of one random page per record, as random GUIDs did. Not for secrets: the time
-    /// is readable in it.
+    /// instead of one random page per record, as random GUIDs did. The time is readable in
+    /// it, so never for anything secret.
     pub fn time_ordered() -> Self {
         Guid(uuid::Uuid::now_v7().hyphenated().to_string().to_uppercase())
     }
