@@ -101,47 +101,29 @@ impl Out {
     /// pushed piece by piece: no name is formatted into a string of its own (every element of
     /// every response and relayed request passes here).
     pub fn write(&self, out: &mut String, declarations: &[(&str, &str)]) {
-        out.push('<');
-        self.push_name(out);
+        // `prefix:name`, or the bare name in a namespace without a prefix.
+        let (prefix, colon) = prefix_of(self.ns).map_or(("", ""), |prefix| (prefix, ":"));
+        let end = ["</", prefix, colon, &self.name, ">"];
+        out.extend(["<", prefix, colon, &self.name]);
         for (prefix, ns) in declarations {
-            push_all(out, &[" xmlns:", prefix, "=\"", ns, "\""]);
+            out.extend([" xmlns:", prefix, "=\"", ns, "\""]);
         }
         match &self.body {
             Body::Empty => out.push_str("/>"),
-            Body::Nil => push_all(out, &[" xmlns:xsi=\"", XSI_NS, "\" xsi:nil=\"true\"/>"]),
+            Body::Nil => out.extend([" xmlns:xsi=\"", XSI_NS, "\" xsi:nil=\"true\"/>"]),
             Body::Text(text) => {
                 out.push('>');
                 escape_into(out, text);
-                self.push_end(out);
+                out.extend(end);
             }
             Body::Children(children) => {
                 out.push('>');
                 for child in children {
                     child.write(out, &[]);
                 }
-                self.push_end(out);
+                out.extend(end);
             }
         }
-    }
-
-    /// The qualified name: `prefix:name`, or the bare name in a namespace without a prefix.
-    fn push_name(&self, out: &mut String) {
-        if let Some(prefix) = prefix_of(self.ns) {
-            push_all(out, &[prefix, ":"]);
-        }
-        out.push_str(&self.name);
-    }
-
-    fn push_end(&self, out: &mut String) {
-        out.push_str("</");
-        self.push_name(out);
-        out.push('>');
-    }
-}
-
-fn push_all(out: &mut String, parts: &[&str]) {
-    for part in parts {
-        out.push_str(part);
     }
 }
 

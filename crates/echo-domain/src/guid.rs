@@ -17,7 +17,7 @@ impl Guid {
     /// A fresh random GUID (UUID version 4): for names that should not tell when they were
     /// made, and for names no table is keyed by.
     pub fn random() -> Self {
-        Guid(uuid::Uuid::new_v4().hyphenated().to_string().to_uppercase())
+        Guid::of(uuid::Uuid::new_v4())
     }
 
     /// A fresh GUID whose leading digits are the time (UUID version 7; later GUIDs of this
@@ -27,7 +27,12 @@ impl Guid {
     /// instead of one random page per record, as random GUIDs did. The time is readable in
     /// it, so never for anything secret.
     pub fn time_ordered() -> Self {
-        Guid(uuid::Uuid::now_v7().hyphenated().to_string().to_uppercase())
+        Guid::of(uuid::Uuid::now_v7())
+    }
+
+    /// A UUID in ECHO's form.
+    fn of(uuid: uuid::Uuid) -> Self {
+        Guid(uuid.hyphenated().to_string().to_uppercase())
     }
 
     /// Parses a GUID, accepting lowercase hexadecimal and normalising it to uppercase.
