@@ -56,11 +56,14 @@ pub struct Order {
     #[serde(default)]
     pub guest: bool,
     pub creation_date: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub submission_date: Option<Timestamp>,
     pub last_update_date: Timestamp,
     /// e.g. `INFO`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_level: Option<String>,
     /// The ClientId of the client that created the order.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_identity: Option<String>,
     user_information: UserInformation,
     items: Vec<OrderItem>,

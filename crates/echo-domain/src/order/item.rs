@@ -58,7 +58,9 @@ pub struct CatalogItemRef {
     pub collection_id: String,
     /// The collection's name (DatasetId), shown in GetOrderItems.
     pub dataset_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub granule_ur: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub producer_granule_id: Option<String>,
     /// The catalog price when the item was ordered.
     #[serde(default)]
@@ -71,6 +73,7 @@ pub struct OrderItem {
     pub guid: Guid,
     pub catalog_item: CatalogItemRef,
     pub quantity: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub option_selection: Option<OptionSelection>,
     pub provider_order: ProviderOrderKey,
     pub state: ItemState,

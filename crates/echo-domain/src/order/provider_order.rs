@@ -31,9 +31,13 @@ pub struct Pricing {
 /// What a provider returned when it quoted or accepted the order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderReceipt {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_cancel_date: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_ship_date: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub acceptance_date: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing: Option<Pricing>,
 }
 
@@ -43,9 +47,12 @@ pub struct OrderReceipt {
 pub struct ProviderOrder {
     pub key: ProviderOrderKey,
     state: OrderState,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_tracking_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt: Option<OrderReceipt>,
     status: StatusLog,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_date: Option<Timestamp>,
 }
 

@@ -19,22 +19,34 @@ pub const MAX_STREET_LENGTH: usize = 32;
 /// A postal address. The five street fields make "at most 5 street lines" hold by type.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guid: Option<Guid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_name: Option<String>,
     pub us_format: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street1: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street2: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street3: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street5: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guid: Option<Guid>,
     pub number: String,
     /// e.g. `BUSINESS`.
@@ -44,26 +56,37 @@ pub struct Phone {
 /// A person at an address (ECHO's Contact type).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guid: Option<Guid>,
     /// e.g. `Order Contact`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     pub address: Address,
     pub phones: Vec<Phone>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
 }
 
 /// Everything SetUserInformationForOrder sets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInformation {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Contact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<Contact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_address: Option<Contact>,
     /// e.g. `GOVERNMENT`, `OTHER`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_domain: Option<String>,
     /// e.g. `USA`, `INTERNATIONAL`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_region: Option<String>,
 }
 
