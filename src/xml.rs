@@ -5,6 +5,8 @@
 //! knows the five predefined entities and character references, and bounds nesting depth and
 //! element count. Names are resolved to namespace URIs here, so callers never see prefixes.
 
+use std::sync::Arc;
+
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, XmlVersion};
@@ -63,16 +65,17 @@ impl From<XmlError> for RequestError {
     }
 }
 
-/// A namespace-qualified name; `ns` is empty for names in no namespace.
+/// A namespace-qualified name; `ns` is empty for names in no namespace. A document's names
+/// share one copy of each namespace URI (see [`Namespaces`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QName {
-    pub ns: String,
+    pub ns: Arc<str>,
     pub local: String,
 }
 
 impl QName {
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.ns == ns && self.local == local
+        &*self.ns == ns && self.local == local
     }
 }
 
@@ -130,6 +133,7 @@ pub fn check_well_formed(text: &str) -> Result<(), XmlError> {
 pub fn parse_document(input: &str, limits: XmlLimits) -> Result<Element, XmlError> {
     let mut reader = NsReader::from_str(input);
     reader.config_mut().check_end_names = true;
+    let mut namespaces = Namespaces::default();
     let mut stack: Vec<Element> = Vec::new();
     let mut root = None;
     let mut count = 0usize;
@@ -150,7 +154,7 @@ pub fn parse_document(input: &str, limits: XmlLimits) -> Result<Element, XmlErro
                 if stack.len() >= limits.max_depth {
                     return Err(XmlError::TooDeep(limits.max_depth));
                 }
-                let element = open_element(&reader, start)?;
+                let element = open_element(&reader, start, &mut namespaces)?;
                 stack.push(element);
                 if matches!(event, Event::Empty(_)) {
                     close_element(&mut stack, &mut root);
@@ -172,10 +176,14 @@ pub fn parse_document(input: &str, limits: XmlLimits) -> Result<Element, XmlErro
     root.ok_or(XmlError::Empty)
 }
 
-fn open_element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<Element, XmlError> {
+fn open_element(
+    reader: &NsReader<&[u8]>,
+    start: &BytesStart<'_>,
+    namespaces: &mut Namespaces,
+) -> Result<Element, XmlError> {
     let (resolved, _) = reader.resolver().resolve_element(start.name());
     let name = QName {
-        ns: namespace_of(resolved)?,
+        ns: namespaces.of(resolved)?,
         local: start.local_name().as_ref().to_owned(),
     };
     let mut attributes = Vec::new();
@@ -190,7 +198,7 @@ fn open_element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<Elem
             .map_err(|e| XmlError::Malformed(e.to_string()))?;
         attributes.push(Attribute {
             name: QName {
-                ns: namespace_of(ns)?,
+                ns: namespaces.of(ns)?,
                 local: local.as_ref().to_owned(),
             },
             value: value.into_owned(),
@@ -235,14 +243,29 @@ fn resolve_reference(reference: &BytesRef<'_>) -> Result<String, XmlError> {
         .ok_or_else(|| XmlError::UndefinedEntity(name.into_owned()))
 }
 
-fn namespace_of(resolved: ResolveResult<'_>) -> Result<String, XmlError> {
-    match resolved {
-        ResolveResult::Bound(ns) => Ok(ns.as_ref().to_owned()),
-        ResolveResult::Unbound => Ok(String::new()),
-        ResolveResult::Unknown(prefix) => Err(XmlError::Malformed(format!(
-            "undeclared namespace prefix {}",
-            prefix
-        ))),
+/// The namespace URIs of one document, each allocated once however many names use it: a
+/// SOAP request names a handful of namespaces in hundreds of elements.
+#[derive(Default)]
+struct Namespaces {
+    seen: Vec<Arc<str>>,
+}
+
+impl Namespaces {
+    fn of(&mut self, resolved: ResolveResult<'_>) -> Result<Arc<str>, XmlError> {
+        let uri = match resolved {
+            ResolveResult::Bound(ns) => ns.into_inner(),
+            ResolveResult::Unbound => "",
+            ResolveResult::Unknown(prefix) => {
+                return Err(XmlError::Malformed(format!(
+                    "undeclared namespace prefix {prefix}"
+                )));
+            }
+        };
+        if let Some(known) = self.seen.iter().find(|ns| &***ns == uri) {
+            return Ok(known.clone());
+        }
+        self.seen.push(uri.into());
+        Ok(self.seen[self.seen.len() - 1].clone())
     }
 }
 

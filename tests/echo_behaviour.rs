@@ -418,7 +418,7 @@ fn assert_item_not_found(status: u16, body: &str, code: &str, message: &str) {
     };
     assert_eq!(
         (
-            item_not_found.name.ns.as_str(),
+            &*item_not_found.name.ns,
             item_not_found.name.local.as_str()
         ),
         (FAULTS_NS, "ItemNotFoundFault")

@@ -89,8 +89,8 @@ impl<R: BufRead> CatalogItems<R> {
             let name = match &event {
                 Event::Start(start) | Event::Empty(start) => Some(QName {
                     ns: match resolved {
-                        ResolveResult::Bound(ns) => ns.as_ref().to_owned(),
-                        _ => String::new(),
+                        ResolveResult::Bound(ns) => ns.as_ref().into(),
+                        _ => "".into(),
                     },
                     local: start.local_name().as_ref().to_owned(),
                 }),
@@ -109,7 +109,7 @@ impl<R: BufRead> CatalogItems<R> {
                 }
                 Event::Start(_) | Event::Empty(_) => {
                     let name = name.unwrap_or(QName {
-                        ns: String::new(),
+                        ns: "".into(),
                         local: String::new(),
                     });
                     match (&mut item, &field) {

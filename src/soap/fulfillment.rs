@@ -17,6 +17,8 @@ mod request;
 pub use answer::{AnswerError, decode_answer, encode_answer, encode_fault};
 pub use request::{decode_request, encode_request};
 
+use std::sync::{Arc, LazyLock};
+
 use super::envelope::{SoapVersion, wrap_body};
 use super::writer::Out;
 use super::{ECHO_NS, FAULTS_NS, TYPES_NS};
@@ -56,7 +58,7 @@ fn transaction_named(name: &QName, suffix: &str) -> Option<Transaction> {
     let found = TRANSACTIONS
         .into_iter()
         .find(|t| operation_name(*t) == local);
-    found.filter(|_| name.ns == FULFILLMENT_NS)
+    found.filter(|_| &*name.ns == FULFILLMENT_NS)
 }
 
 /// A whole SOAP 1.1 envelope around `payload`, built in the v10 roles, written in v9.
@@ -73,18 +75,24 @@ fn in_v10_terms(mut element: Element) -> Element {
 
 fn swap_namespaces(element: &mut Element) {
     if let Some(to) = swapped(&element.name.ns) {
-        element.name.ns = to.to_owned();
+        element.name.ns = to;
     }
     element.children.iter_mut().for_each(swap_namespaces);
 }
 
-/// The other version's namespace of a v9 or v10 namespace.
-fn swapped(ns: &str) -> Option<&'static str> {
-    let pairs = V9.into_iter().zip(V10);
-    pairs
-        .flat_map(|(v9, v10)| [(v9, v10), (v10, v9)])
+/// The other version's namespace of a v9 or v10 namespace, one shared copy of each.
+fn swapped(ns: &str) -> Option<Arc<str>> {
+    static PAIRS: LazyLock<Vec<(&str, Arc<str>)>> = LazyLock::new(|| {
+        V9.into_iter()
+            .zip(V10)
+            .flat_map(|(v9, v10)| [(v9, v10), (v10, v9)])
+            .map(|(from, to)| (from, Arc::from(to)))
+            .collect()
+    });
+    PAIRS
+        .iter()
         .find(|(from, _)| *from == ns)
-        .map(|(_, to)| to)
+        .map(|(_, to)| to.clone())
 }
 
 /// Envelopes the unit tests write for the offline schema check

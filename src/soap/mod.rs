@@ -107,7 +107,7 @@ pub fn dispatch(
     client: Option<IpAddr>,
 ) -> Dispatched {
     let name = operation.name.local.as_str();
-    let handled = if operation.name.ns == ECHO_NS {
+    let handled = if &*operation.name.ns == ECHO_NS {
         match service {
             Service::Authentication => authentication::handle(gateway, name, operation, client),
             Service::User => user::handle(gateway, name, operation),
@@ -134,7 +134,7 @@ pub fn dispatch(
 fn unknown_operation(service: Service, operation: &Element) -> GatewayError {
     GatewayError::Request(RequestError::UnknownOperation {
         service: service.name().to_owned(),
-        ns: operation.name.ns.clone(),
+        ns: operation.name.ns.to_string(),
         name: operation.name.local.clone(),
     })
 }

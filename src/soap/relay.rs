@@ -89,10 +89,10 @@ fn decode(
     let token = token.ok_or_else(|| RequestError::Missing("Authorization: Bearer token".into()))?;
     let caller = gateway.authenticate(token)?;
     let request = parse_request(body, limits)?;
-    if request.operation.name.ns != FULFILLMENT_NS {
+    if &*request.operation.name.ns != FULFILLMENT_NS {
         return Err(RequestError::UnknownOperation {
             service: "OrderFulfillment".into(),
-            ns: request.operation.name.ns.clone(),
+            ns: request.operation.name.ns.to_string(),
             name: request.operation.name.local.clone(),
         }
         .into());

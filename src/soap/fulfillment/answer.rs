@@ -68,7 +68,7 @@ pub fn decode_answer(body: &[u8]) -> Result<FulfillmentAnswer, AnswerError> {
     }
     if transaction_named(&payload.name, "Response").is_none() {
         return Err(AnswerError::Unexpected {
-            ns: payload.name.ns,
+            ns: payload.name.ns.to_string(),
             name: payload.name.local,
         });
     }

@@ -72,7 +72,7 @@ pub fn decode_request(operation: Element) -> Result<FulfillmentRequest, RequestE
     let transaction =
         transaction_named(&operation.name, "").ok_or_else(|| RequestError::UnknownOperation {
             service: "OrderFulfillment".into(),
-            ns: operation.name.ns.clone(),
+            ns: operation.name.ns.to_string(),
             name: operation.name.local.clone(),
         })?;
     let operation = in_v10_terms(operation);
