@@ -417,10 +417,7 @@ fn assert_item_not_found(status: u16, body: &str, code: &str, message: &str) {
         panic!("one fault element: {body}");
     };
     assert_eq!(
-        (
-            &*item_not_found.name.ns,
-            item_not_found.name.local.as_str()
-        ),
+        (&*item_not_found.name.ns, item_not_found.name.local.as_str()),
         (FAULTS_NS, "ItemNotFoundFault")
     );
     assert_eq!(

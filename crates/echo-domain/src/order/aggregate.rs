@@ -737,4 +737,26 @@ mod tests {
         let json = serde_json::to_string(&order).unwrap();
         assert_eq!(serde_json::from_str::<Order>(&json).unwrap(), order);
     }
+
+    #[test]
+    fn stored_orders_leave_out_absent_fields_and_read_records_that_wrote_them_as_null() {
+        let TwoProviders { mut order, .. } = two_providers();
+        order
+            .set_user_information(valid_information(), recorded_now())
+            .unwrap();
+        let lean = serde_json::to_value(&order).unwrap();
+        assert!(
+            !lean.to_string().contains(":null"),
+            "absent fields are left out: {lean}"
+        );
+        let mut with_nulls = lean.clone();
+        with_nulls["notify_level"] = serde_json::Value::Null;
+        with_nulls["items"][0]["option_selection"] = serde_json::Value::Null;
+        with_nulls["user_information"]["billing_address"] = serde_json::Value::Null;
+        with_nulls["user_information"]["contact_address"]["address"]["street3"] =
+            serde_json::Value::Null;
+        with_nulls["provider_orders"][0]["receipt"] = serde_json::Value::Null;
+        assert_eq!(serde_json::from_value::<Order>(with_nulls).unwrap(), order);
+        assert_eq!(serde_json::from_value::<Order>(lean).unwrap(), order);
+    }
 }
