@@ -8,7 +8,8 @@
 //! without occupying the blocking pool. Writes that arrive while a batch commits fill the
 //! next one, so batches grow with the load and no thread count bounds them. The committer runs
 //! them back to back, with no hand-off between callers. Nobody is answered before the commit
-//! that holds their write, and nothing is readable before it is durable.
+//! that holds their write, and nothing is readable before it is durable. An answerer thread
+//! answers a committed batch while the committer runs the next one.
 //!
 //! Isolation: redb offers no savepoint inside a transaction that has written, so when a write
 //! fails (or panics) the committer drops the transaction, which aborts it, answers that write
@@ -203,7 +204,8 @@ impl GroupCommit {
             reply: move |result| drop(reply.send(result)),
         });
         // SAFETY: only the lifetime changes. `f` (and `T`, `E`) may borrow from this caller's
-        // stack; the committer drops the job's write before it sends the answer (`finish`),
+        // stack; the job's write is dropped before the answer is sent (`finish`, run by the
+        // answerer, or by the committer for a write that failed),
         // and this thread does not return before the answer arrives or the job is dropped
         // unanswered (the channel then reports a disconnect, after the drop). So nothing
         // borrowed is used after this function returns: the argument of `std::thread::scope`.
