@@ -8,7 +8,8 @@
 //! means anything and the figure stays coarse), beside the growth of the pages redb allocated
 //! and of the bytes it stores, read from the stopped database. Each row is followed by the
 //! floor server's (see `common::floor`) for the same four request bodies in the same run, and
-//! the gateway's throughput as a ratio of it.
+//! the gateway's throughput as a ratio of it, and the gateway's CPU (user + system) per round
+//! trip over the warm-up and the runs (the delivery attempts included).
 //! The delivery worker tries each submitted provider order against the providers' endpoint
 //! (127.0.0.1:9, refused) and records the attempt; the figures include that work.
 //! Figures are printed, never asserted; client and gateway share the machine's cores.
@@ -24,6 +25,7 @@ use common::floor::{Floor, ratio};
 use common::orders::{
     Shop, order_guid_param, order_items_param, place_submitted_order, user_information_param,
 };
+use common::process::cpu_time;
 use common::{SoapClient, TestGateway, load, token_envelope};
 use echo_gateway::storage::DATABASE_FILE;
 
@@ -149,22 +151,26 @@ fn main() {
         load::header("orders", "trips/run", "trips/s (median)")
     );
     let floor = Floor::start();
+    let pid = gateway.pid().expect("gateway pid");
     let medians: Vec<f64> = LOADS
         .iter()
         .map(|&(concurrency, total)| {
             let bodies = trip.bodies();
             let trip = trip.clone();
+            let before = cpu_time(pid);
             let summary = runtime.block_on(load::measure(
                 move || trip.clone().place(),
                 concurrency,
                 total,
                 RUNS,
             ));
+            let trips = total / 10 + total * RUNS;
+            let cpu = (cpu_time(pid) - before).as_secs_f64() * 1e6 / trips as f64;
             let floor_summary = runtime.block_on(floor.measure(bodies, concurrency, total, RUNS));
             println!("{}", summary.row("orders", concurrency, total));
             println!("{}", floor_summary.row("floor", concurrency, total));
             println!(
-                "c{concurrency}: gateway {}",
+                "c{concurrency}: gateway {}, gateway CPU {cpu:.0} µs/round trip",
                 ratio(&summary, &floor_summary)
             );
             summary.median_per_second
