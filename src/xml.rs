@@ -244,13 +244,17 @@ fn resolve_reference(reference: &BytesRef<'_>) -> Result<String, XmlError> {
 }
 
 /// The namespace URIs of one document, each allocated once however many names use it: a
-/// SOAP request names a handful of namespaces in hundreds of elements.
+/// SOAP request names a handful of namespaces in hundreds of elements. Only the first
+/// [`Namespaces::SHARED`] are remembered, so that a document declaring thousands costs a
+/// bounded search per name (each further one is allocated per name, as before).
 #[derive(Default)]
 struct Namespaces {
     seen: Vec<Arc<str>>,
 }
 
 impl Namespaces {
+    const SHARED: usize = 16;
+
     fn of(&mut self, resolved: ResolveResult<'_>) -> Result<Arc<str>, XmlError> {
         let uri = match resolved {
             ResolveResult::Bound(ns) => ns.into_inner(),
@@ -264,8 +268,11 @@ impl Namespaces {
         if let Some(known) = self.seen.iter().find(|ns| &***ns == uri) {
             return Ok(known.clone());
         }
-        self.seen.push(uri.into());
-        Ok(self.seen[self.seen.len() - 1].clone())
+        let ns: Arc<str> = uri.into();
+        if self.seen.len() < Self::SHARED {
+            self.seen.push(ns.clone());
+        }
+        Ok(ns)
     }
 }
 
@@ -283,6 +290,20 @@ mod tests {
         let b = parse(r#"<b:x xmlns:b="urn:n"><b:y>1</b:y></b:x>"#).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.child("urn:n", "y").unwrap().text, "1");
+    }
+
+    #[test]
+    fn names_share_their_namespace_and_many_namespaces_still_resolve() {
+        let declared: String = (0..40)
+            .map(|i| format!(r#"<p{i}:c xmlns:p{i}="urn:n{i}"/>"#))
+            .collect();
+        let doc = parse(&format!(r#"<r xmlns="urn:n0">{declared}<again/></r>"#)).unwrap();
+        for (i, child) in doc.children.iter().take(40).enumerate() {
+            assert!(child.name.is(&format!("urn:n{i}"), "c"), "{:?}", child.name);
+        }
+        let again = &doc.children[40];
+        assert!(again.name.is("urn:n0", "again"));
+        assert!(Arc::ptr_eq(&doc.name.ns, &again.name.ns));
     }
 
     #[test]
