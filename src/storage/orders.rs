@@ -352,12 +352,16 @@ fn update_indexes(
             continue;
         }
         put_record(tx, ORDERS_BY_PROVIDER, &format!("{provider}/{guid}"), guid)?;
-        put_record(
-            tx,
-            PROVIDER_CUSTOMERS,
-            &format!("{provider}/{}", order.owner_guid),
-            &true,
-        )?;
+        // A returning customer is already recorded: rewriting the same entry would still
+        // copy its leaf into the commit.
+        let customer = format!("{provider}/{}", order.owner_guid);
+        if tx
+            .open_table(PROVIDER_CUSTOMERS)?
+            .get(customer.as_str())?
+            .is_none()
+        {
+            put_record(tx, PROVIDER_CUSTOMERS, &customer, &true)?;
+        }
     }
     for item in order.items().iter().filter(|i| !had_item(&i.guid)) {
         put_record(tx, ORDER_ITEMS, item.guid.as_str(), guid)?;
@@ -382,4 +386,51 @@ fn update_indexes(
         providers.remove(format!("{}/{guid}", gone.key.provider_guid).as_str())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use echo_domain::order::CatalogItemRef;
+
+    /// A new order of `owner` with one item of `provider`.
+    fn order_of(owner: &Guid, provider: &Guid) -> OrderChange {
+        let now = Timestamp::now();
+        let mut order = Order::new(Guid::time_ordered(), owner.clone(), now);
+        let item = CatalogItemRef {
+            item_guid: "G1-TEST".into(),
+            provider_guid: provider.clone(),
+            collection_id: "C1-TEST".into(),
+            dataset_id: "Test".into(),
+            granule_ur: None,
+            producer_granule_id: None,
+            price: 0.0,
+        };
+        order.add_item(item, 1, None, now).expect("item added");
+        OrderChange {
+            order,
+            deliveries: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_provider_s_customers_are_the_owners_of_orders_from_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store");
+        let (provider, buyer, other) = (Guid::random(), Guid::random(), Guid::random());
+        // The second order is a returning customer's: the entry is there already.
+        for _ in 0..2 {
+            let origin = ChangeOrigin {
+                actor: &buyer,
+                operation: "CreateOrder",
+                oms: None,
+            };
+            store
+                .insert_order(order_of(&buyer, &provider), origin)
+                .expect("stored");
+        }
+        assert!(store.is_provider_customer(&provider, &buyer).unwrap());
+        assert!(!store.is_provider_customer(&provider, &other).unwrap());
+        assert!(!store.is_provider_customer(&other, &buyer).unwrap());
+    }
 }
