@@ -164,8 +164,7 @@ fn main() {
                 total,
                 RUNS,
             ));
-            let trips = total / 10 + total * RUNS;
-            let cpu = (cpu_time(pid) - before).as_secs_f64() * 1e6 / trips as f64;
+            let cpu = (cpu_time(pid) - before).as_secs_f64() * 1e6 / summary.operations as f64;
             let floor_summary = runtime.block_on(floor.measure(bodies, concurrency, total, RUNS));
             println!("{}", summary.row("orders", concurrency, total));
             println!("{}", floor_summary.row("floor", concurrency, total));

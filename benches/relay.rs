@@ -215,8 +215,7 @@ fn main() {
             total,
             RUNS,
         ));
-        let requests = total / 10 + total * RUNS;
-        let cpu = (cpu_time(pid) - before).as_secs_f64() * 1e6 / requests as f64;
+        let cpu = (cpu_time(pid) - before).as_secs_f64() * 1e6 / summary.operations as f64;
         let floor_summary =
             runtime.block_on(floor.measure(vec![submit_order()], concurrency, total, RUNS));
         println!("{}", summary.row("gateway", concurrency, total));

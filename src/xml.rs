@@ -265,7 +265,7 @@ impl Namespaces {
                 )));
             }
         };
-        if let Some(known) = self.seen.iter().find(|ns| &***ns == uri) {
+        if let Some(known) = self.seen.iter().find(|ns| ns.as_ref() == uri) {
             return Ok(known.clone());
         }
         let ns: Arc<str> = uri.into();

@@ -340,8 +340,8 @@ impl Shared {
         Some(std::mem::replace(&mut queue.writes, later))
     }
 
-    /// Runs `batch` in one transaction and commits it, answering every member. A write that
-    /// fails is answered with its error and the transaction begun again without it.
+    /// Runs `batch` in one transaction, commits it and hands it to the answerer. A write that
+    /// fails is answered here with its error and the transaction begun again without it.
     fn commit_batch(&self, mut batch: Vec<Queued>, answers: &mpsc::Sender<Committed>) {
         let write = loop {
             let write = match self.db.begin_write() {

@@ -19,6 +19,8 @@ pub struct Summary {
     pub median_per_second: f64,
     pub p50: Duration,
     pub p99: Duration,
+    /// Operations run, warm-up included (what a server's CPU time over the load is divided by).
+    pub operations: usize,
 }
 
 impl Summary {
@@ -81,7 +83,8 @@ where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: Future<Output = ()> + Send,
 {
-    run(operation.clone(), concurrency, (total / 10).max(1)).await;
+    let warm_up = (total / 10).max(1);
+    run(operation.clone(), concurrency, warm_up).await;
     let mut measured = Vec::new();
     for _ in 0..runs {
         measured.push(run(operation.clone(), concurrency, total).await);
@@ -94,6 +97,7 @@ where
         median_per_second: throughputs[runs / 2],
         p50: percentile(&pooled, 0.50),
         p99: percentile(&pooled, 0.99),
+        operations: warm_up + total * runs,
     }
 }
 
