@@ -225,12 +225,25 @@ impl GroupCommit {
         E: From<StorageError> + Send + 'static,
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
+        self.write_then(f, move |result| drop(reply.send(result)));
+        answer.await.unwrap_or_else(|_| Err(stopped().into()))
+    }
+
+    /// Queues a write that owns what it uses and returns at once; `then` gets the outcome
+    /// [`GroupCommit::write_owned`] would return, on the answerer thread, so it must be brief.
+    pub(super) fn write_then<T, E>(
+        &self,
+        f: impl FnMut(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        then: impl FnOnce(Result<T, E>) + Send + 'static,
+    ) where
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+    {
         self.shared.submit(Box::new(Job {
             write: f,
             ran: None,
-            reply: move |result| drop(reply.send(result)),
+            reply: then,
         }));
-        answer.await.unwrap_or_else(|_| Err(stopped().into()))
     }
 
     fn on_committer(&self) -> bool {
@@ -404,7 +417,8 @@ fn finish_all(batch: Vec<Queued>, committed: Result<(), &StorageError>) {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+/// Locks `mutex`, also after a holder panicked: every holder leaves its data whole.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 

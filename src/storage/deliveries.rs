@@ -8,8 +8,7 @@ use super::orders::update_order_in;
 use super::outbox::{OUTBOX, PENDING, STATUS, append_entry, put_status};
 use super::pending::{self, PendingDelivery};
 use super::{
-    ChangeOrigin, OrderChange, RecordTable, SequenceTable, StorageError, Store, decode,
-    get_record_for_update, put_record, sequence_records,
+    ChangeOrigin, OrderChange, SequenceTable, StorageError, Store, decode, sequence_records,
 };
 use echo_domain::delivery::{Delivery, DeliveryState, DeliveryStatus};
 use echo_domain::fulfillment::FulfillmentRequest;
@@ -19,12 +18,9 @@ use echo_domain::outbox::{DeliveryRequest, OutboxEntry};
 use echo_domain::timestamp::Timestamp;
 
 /// Requests relayed for an upstream broker (inbound OrderFulfillment), by outbox id.
-const RELAYED: SequenceTable = TableDefinition::new("relayed_requests");
-/// Upstream idempotency key → outbox id, so a repeated relay request is not sent twice.
-const RELAY_KEYS: RecordTable = TableDefinition::new("relay_keys");
+pub(super) const RELAYED: SequenceTable = TableDefinition::new("relayed_requests");
 
 pub(super) const TABLES: &[SequenceTable] = &[RELAYED];
-pub(super) const RECORD_TABLES: &[RecordTable] = &[RELAY_KEYS];
 
 /// A relayed request as stored: the body to send, or, in rows written before bodies were
 /// stored, the request as a JSON record.
@@ -57,28 +53,37 @@ pub struct Relayed {
 impl Store {
     /// Queues a request relayed for an upstream broker as `delivery`, to be sent as `body`
     /// (the request as the partner's protocol writes it), keeping its idempotency `key` end
-    /// to end; a request whose key was seen before is not queued again. Waits for the durable
-    /// commit without holding a thread: the relay is the gateway's busiest write.
+    /// to end; a request whose key was seen before is not queued again (see `relay_keys`).
+    /// Waits for the durable commit without holding a thread: the relay is the gateway's
+    /// busiest write.
     pub async fn enqueue_relay(
         &self,
         key: Guid,
         delivery: DeliveryRequest,
         body: String,
     ) -> Result<Relayed, StorageError> {
-        self.commits
-            .write_owned(move |tx| {
-                if let Some(id) = get_record_for_update::<u64>(tx, RELAY_KEYS, key.as_str())? {
+        let keys = self.relay_keys.clone();
+        let queued_key = key.clone();
+        let relayed = self
+            .commits
+            .write_owned(move |tx| -> Result<Relayed, StorageError> {
+                if let Some(id) = keys.find(tx, &key)? {
                     return Ok(Relayed { id, repeated: true });
                 }
                 let id = append_entry(tx, delivery.clone(), key.clone(), Timestamp::now())?;
                 tx.open_table(RELAYED)?.insert(id, body.as_bytes())?;
-                put_record(tx, RELAY_KEYS, key.as_str(), &id)?;
+                keys.remember(key.clone(), id);
                 Ok(Relayed {
                     id,
                     repeated: false,
                 })
             })
-            .await
+            .await?;
+        if !relayed.repeated {
+            self.relay_keys.committed(&queued_key, relayed.id);
+            self.relay_keys.merge_step(&self.commits);
+        }
+        Ok(relayed)
     }
 
     /// The relayed request behind a delivery, when it is a relay.

@@ -23,6 +23,7 @@ mod outbox;
 mod pending;
 mod policies;
 mod preferences;
+mod relay_keys;
 mod tokens;
 
 use std::path::Path;
@@ -107,6 +108,7 @@ type RecordTable = TableDefinition<'static, &'static str, &'static [u8]>;
 pub struct Store {
     db: Arc<RecoveringDatabase>,
     commits: commit::GroupCommit,
+    relay_keys: Arc<relay_keys::RelayKeys>,
 }
 
 impl Store {
@@ -119,9 +121,13 @@ impl Store {
             CACHE_BYTES,
         )?);
         let commits = commit::GroupCommit::open(db.clone())?;
-        let store = Store { db, commits };
-        store.create_tables()?;
-        Ok(store)
+        commits.write(create_tables_in)?;
+        let relay_keys = relay_keys::RelayKeys::open(&commits, &db)?;
+        Ok(Store {
+            db,
+            commits,
+            relay_keys,
+        })
     }
 
     /// After `quiet` without a commit, saves redb's allocator state if the last commit did not,
@@ -133,10 +139,6 @@ impl Store {
     /// Why the database cannot be written, while that lasts (for `/healthz`).
     pub fn write_failure(&self) -> Option<String> {
         self.db.failure()
-    }
-
-    fn create_tables(&self) -> Result<(), StorageError> {
-        self.write(create_tables_in)
     }
 
     /// Runs `f` in a write transaction (shared with concurrent writes, see `commit`) and
@@ -160,13 +162,13 @@ fn record_tables() -> Vec<RecordTable> {
     [
         accounts::TABLES,
         catalog::TABLES,
-        deliveries::RECORD_TABLES,
         options::TABLES,
         oms_feed::RECORD_TABLES,
         order_digests::TABLES,
         orders::TABLES,
         policies::TABLES,
         preferences::TABLES,
+        relay_keys::TABLES,
         tokens::TABLES,
     ]
     .concat()
