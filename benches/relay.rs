@@ -5,8 +5,9 @@
 //! automatic`. At concurrency 1 and 64: a warm-up, then several runs; requests/s of the median
 //! run, p50/p99 pooled over all runs, the gateway's CPU per request (user + system over the
 //! runs, delivery included) and, in the same run on the same payload, the floor server's
-//! figures (see `common::floor`) and the gateway's throughput as a ratio of it; then the
-//! gateway's peak RSS. Then a second gateway with `--relay-wait 10`, whose callers wait for
+//! figures (see `common::floor`) and the gateway's throughput as a ratio of it, and where the
+//! machine's CPU went per request (gateway, partner-sim, this load generator) beside what half
+//! the floor's rate would leave them; then the gateway's peak RSS. Then a second gateway with `--relay-wait 10`, whose callers wait for
 //! the partner's answer: per request, the time from the partner's log line (written just
 //! before it answers) to the caller receiving the answer, an upper bound of "answered after
 //! the answer's commit" (see [`answered`]). Figures are printed, never asserted; clients,
@@ -17,12 +18,13 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use common::delivery::PartnerPolicy;
 use common::floor::{Floor, ratio};
-use common::load::{self, header, millis, percentile};
+use common::load::{self, Summary, header, millis, percentile};
 use common::partner::{PartnerSim, log_lines, sample_request};
 use common::process::{cpu_time, peak_rss_kib};
 use common::{TestGateway, cli, operator_token};
@@ -42,23 +44,70 @@ const ANSWERED: [(usize, usize); 2] = [(1, 300), (16, 1_600)];
 
 /// A SubmitOrder of [`ITEMS`] items for a new order with a new idempotency key.
 fn submit_order() -> Bytes {
-    submit_order_of(&Guid::random())
+    FRESH.request(&Guid::random())
 }
 
-/// A SubmitOrder of [`ITEMS`] items for order `order`, with a new idempotency key.
-fn submit_order_of(order: &Guid) -> Bytes {
-    let provider = Guid::parse(PROVIDER).expect("provider GUID");
-    let mut request = sample_request(Transaction::Submit, &provider);
-    request.provider_order.order_guid = order.clone();
-    let first = request.items[0].clone();
-    request.items = (0..ITEMS)
-        .map(|_| {
-            let mut item = first.clone();
-            item.item.guid = Guid::random();
-            item
-        })
-        .collect();
-    Bytes::from(encode_request(&request))
+/// SubmitOrder's text cut at its per-request GUIDs (the order's, the idempotency key, the
+/// items'), so that the load generator fills in fresh ones instead of encoding a request each
+/// time: encoding took it about 20 µs of the CPU it shares with the gateway.
+struct Fresh {
+    /// Text between the GUIDs; one more piece than GUIDs.
+    pieces: Vec<String>,
+    /// For each cut, which GUID goes there: 0 is the order's.
+    slots: Vec<usize>,
+}
+
+static FRESH: LazyLock<Fresh> = LazyLock::new(Fresh::new);
+
+impl Fresh {
+    fn new() -> Fresh {
+        let provider = Guid::parse(PROVIDER).expect("provider GUID");
+        let mut request = sample_request(Transaction::Submit, &provider);
+        let first = request.items[0].clone();
+        request.items = (0..ITEMS)
+            .map(|_| {
+                let mut item = first.clone();
+                item.item.guid = Guid::random();
+                item
+            })
+            .collect();
+        let mut guids = vec![
+            request.provider_order.order_guid.to_string(),
+            request.idempotency_key.to_string(),
+        ];
+        guids.extend(request.items.iter().map(|i| i.item.guid.to_string()));
+        let encoded = encode_request(&request);
+        let mut text = encoded.as_str();
+        let (mut pieces, mut slots) = (Vec::new(), Vec::new());
+        while let Some((at, slot)) = guids
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, guid)| Some((text.find(guid.as_str())?, slot)))
+            .min()
+        {
+            pieces.push(text[..at].to_owned());
+            slots.push(slot);
+            text = &text[at + guids[slot].len()..];
+        }
+        pieces.push(text.to_owned());
+        Fresh { pieces, slots }
+    }
+
+    /// A SubmitOrder for order `order` with fresh other GUIDs.
+    fn request(&self, order: &Guid) -> Bytes {
+        let mut guids = vec![order.to_string()];
+        let count = self.slots.iter().max().map_or(0, |max| *max);
+        guids.extend((0..count).map(|_| Guid::random().to_string()));
+        let mut text = String::with_capacity(
+            self.pieces.iter().map(String::len).sum::<usize>() + 40 * self.slots.len(),
+        );
+        for (piece, slot) in self.pieces.iter().zip(&self.slots) {
+            text.push_str(piece);
+            text.push_str(&guids[*slot]);
+        }
+        text.push_str(self.pieces.last().expect("a last piece"));
+        Bytes::from(text)
+    }
 }
 
 /// Posts fresh SubmitOrders to the relay.
@@ -175,7 +224,7 @@ async fn answered_at(relay: &Relay, concurrency: usize, total: usize) -> Vec<(St
                 let mut received = Vec::new();
                 for _ in 0..total / concurrency {
                     let order = Guid::random();
-                    let answer = relay.post(submit_order_of(&order)).await;
+                    let answer = relay.post(FRESH.request(&order)).await;
                     let at = Timestamp::now();
                     assert!(
                         !answer.contains("POSTPONED"),
@@ -194,10 +243,33 @@ async fn answered_at(relay: &Relay, concurrency: usize, total: usize) -> Vec<(St
     received
 }
 
+/// CPU time used so far by the processes that share the machine in a load: the gateway,
+/// partner-sim and this process (the load generator, and the floor server while it is measured).
+fn cpu_times(gateway: u32, partner: u32) -> [Duration; 3] {
+    [gateway, partner, std::process::id()].map(cpu_time)
+}
+
+/// Where the machine's CPU goes per request, and what the floor ratio target leaves: at half
+/// the floor's rate, the gateway, partner-sim and the load generator together have the
+/// machine's cores for `2 / floor rate` each.
+fn cpu_budget(used: [Duration; 3], gateway: &Summary, floor_cpu: Duration, floor: &Summary) {
+    let [server, partner, client] =
+        used.map(|cpu| cpu.as_secs_f64() * 1e6 / gateway.operations as f64);
+    let floor_cpu = floor_cpu.as_secs_f64() * 1e6 / floor.operations as f64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let half_floor = cores as f64 * 1e6 / (floor.median_per_second / 2.0);
+    println!(
+        "     CPU µs/request: gateway {server:.0}, partner-sim {partner:.0}, load generator \
+         {client:.0}, together {:.0} (floor server with its load generator: {floor_cpu:.0}); \
+         0.5× the floor leaves the three {half_floor:.0} µs per request on {cores} cores",
+        server + partner + client
+    );
+}
+
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let (_sim, mut gateway, relay) = relay_gateway(dir.path(), "0", &[], &runtime);
+    let (sim, mut gateway, relay) = relay_gateway(dir.path(), "0", &[], &runtime);
     let pid = gateway.pid().expect("gateway pid");
     let floor = Floor::start();
     println!(
@@ -207,7 +279,7 @@ fn main() {
     );
     println!("{}", header("server", "requests/run", "req/s (median)"));
     for (concurrency, total) in LOADS {
-        let before = cpu_time(pid);
+        let before = cpu_times(pid, sim.pid());
         let relay = relay.clone();
         let summary = runtime.block_on(load::measure(
             move || relay.clone().send(),
@@ -215,15 +287,20 @@ fn main() {
             total,
             RUNS,
         ));
-        let cpu = (cpu_time(pid) - before).as_secs_f64() * 1e6 / summary.operations as f64;
+        let after = cpu_times(pid, sim.pid());
+        let used = [0, 1, 2].map(|i| after[i] - before[i]);
+        let cpu = used[0].as_secs_f64() * 1e6 / summary.operations as f64;
+        let floor_before = cpu_time(std::process::id());
         let floor_summary =
             runtime.block_on(floor.measure(vec![submit_order()], concurrency, total, RUNS));
+        let floor_cpu = cpu_time(std::process::id()) - floor_before;
         println!("{}", summary.row("gateway", concurrency, total));
         println!("{}", floor_summary.row("floor", concurrency, total));
         println!(
             "c{concurrency}: gateway {}, server CPU {cpu:.0} µs/request",
             ratio(&summary, &floor_summary)
         );
+        cpu_budget(used, &summary, floor_cpu, &floor_summary);
     }
     println!("gateway peak RSS {} KiB", peak_rss_kib(pid));
     gateway.stop();

@@ -56,6 +56,11 @@ impl PartnerSim {
         }
     }
 
+    /// The process id, for its CPU time.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The PEM text of the `--https` certificate.
     pub fn certificate_pem(&self) -> String {
         let path = self.certificate.as_ref().expect("an --https partner-sim");
