@@ -9,7 +9,8 @@
 //! and of the bytes it stores, read from the stopped database. Each row is followed by the
 //! floor server's (see `common::floor`) for the same four request bodies in the same run, and
 //! the gateway's throughput as a ratio of it, and the gateway's CPU (user + system) per round
-//! trip over the warm-up and the runs (the delivery attempts included).
+//! trip over the warm-up and the runs (the delivery attempts included), beside the CPU of this
+//! process, the load generator sharing the machine.
 //! The delivery worker tries each submitted provider order against the providers' endpoint
 //! (127.0.0.1:9, refused) and records the attempt; the figures include that work.
 //! Figures are printed, never asserted; client and gateway share the machine's cores.
@@ -157,19 +158,22 @@ fn main() {
         .map(|&(concurrency, total)| {
             let bodies = trip.bodies();
             let trip = trip.clone();
-            let before = cpu_time(pid);
+            let before = [pid, std::process::id()].map(cpu_time);
             let summary = runtime.block_on(load::measure(
                 move || trip.clone().place(),
                 concurrency,
                 total,
                 RUNS,
             ));
-            let cpu = (cpu_time(pid) - before).as_secs_f64() * 1e6 / summary.operations as f64;
+            let [cpu, client] = [pid, std::process::id()].map(cpu_time);
+            let [cpu, client] = [cpu - before[0], client - before[1]]
+                .map(|used| used.as_secs_f64() * 1e6 / summary.operations as f64);
             let floor_summary = runtime.block_on(floor.measure(bodies, concurrency, total, RUNS));
             println!("{}", summary.row("orders", concurrency, total));
             println!("{}", floor_summary.row("floor", concurrency, total));
             println!(
-                "c{concurrency}: gateway {}, gateway CPU {cpu:.0} µs/round trip",
+                "c{concurrency}: gateway {}, gateway CPU {cpu:.0} µs/round trip (the load \
+                 generator beside it: {client:.0} µs)",
                 ratio(&summary, &floor_summary)
             );
             summary.median_per_second
