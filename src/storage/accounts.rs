@@ -2,6 +2,7 @@
 
 use redb::{ReadableTableMetadata, TableDefinition};
 
+use super::hot_records::Hot;
 use super::{
     RecordTable, StorageError, Store, all_records, get_record, get_record_for_update, put_record,
 };
@@ -23,7 +24,7 @@ impl Store {
         guid: Guid,
         display_name: Option<String>,
     ) -> Result<Provider, StorageError> {
-        self.write(|tx| {
+        self.write_hot(Hot::Providers, |tx| {
             if get_record_for_update::<Guid>(tx, PROVIDER_IDS, id)?.is_some() {
                 return Err(StorageError::AlreadyExists(format!("provider [{id}]")));
             }
@@ -46,7 +47,9 @@ impl Store {
     }
 
     pub fn provider(&self, guid: &str) -> Result<Option<Provider>, StorageError> {
-        get_record(&self.read()?, PROVIDERS, guid)
+        self.hot.get(Hot::Providers, guid, || {
+            get_record(&self.read()?, PROVIDERS, guid)
+        })
     }
 
     /// Looks a provider up by its short ID (e.g. `DEV07`).
@@ -67,7 +70,7 @@ impl Store {
 
     /// Adds a user; its name and GUID must both be new.
     pub fn add_user(&self, user: &User) -> Result<(), StorageError> {
-        self.write(|tx| {
+        self.write_hot(Hot::Users, |tx| {
             if get_record_for_update::<Guid>(tx, USER_NAMES, &user.name)?.is_some() {
                 return Err(StorageError::AlreadyExists(format!("user [{}]", user.name)));
             }
@@ -83,7 +86,8 @@ impl Store {
     }
 
     pub fn user(&self, guid: &str) -> Result<Option<User>, StorageError> {
-        get_record(&self.read()?, USERS, guid)
+        self.hot
+            .get(Hot::Users, guid, || get_record(&self.read()?, USERS, guid))
     }
 
     /// Every user, in GUID order.
@@ -101,7 +105,7 @@ impl Store {
 
     /// Replaces a user's password hash (`None`: tokens only from now on).
     pub fn set_password_hash(&self, user: &Guid, hash: Option<String>) -> Result<(), StorageError> {
-        self.write(|tx| {
+        self.write_hot(Hot::Users, |tx| {
             let mut stored = get_record_for_update::<User>(tx, USERS, user.as_str())?
                 .ok_or_else(|| StorageError::NotFound(format!("user [{user}]")))?;
             stored.password_hash = hash.clone();

@@ -13,6 +13,7 @@ mod catalog;
 mod commit;
 mod database;
 mod deliveries;
+mod hot_records;
 mod oms;
 mod oms_catch_up;
 mod oms_feed;
@@ -109,6 +110,7 @@ pub struct Store {
     db: Arc<RecoveringDatabase>,
     commits: commit::GroupCommit,
     relay_keys: Arc<relay_keys::RelayKeys>,
+    hot: hot_records::HotRecords,
 }
 
 impl Store {
@@ -127,6 +129,7 @@ impl Store {
             db,
             commits,
             relay_keys,
+            hot: hot_records::HotRecords::default(),
         })
     }
 
@@ -150,6 +153,18 @@ impl Store {
         f: impl FnMut(&WriteTransaction) -> Result<T, E> + Send,
     ) -> Result<T, E> {
         self.commits.write(f)
+    }
+
+    /// [`Store::write`] to the table of hot records `table`: once it ends, what is cached of
+    /// that table no longer counts (see `hot_records`).
+    fn write_hot<T: Send, E: From<StorageError> + Send>(
+        &self,
+        table: hot_records::Hot,
+        f: impl FnMut(&WriteTransaction) -> Result<T, E> + Send,
+    ) -> Result<T, E> {
+        let written = self.write(f);
+        self.hot.changed(table);
+        written
     }
 
     fn read(&self) -> Result<ReadTransaction, StorageError> {

@@ -2,6 +2,7 @@
 
 use redb::TableDefinition;
 
+use super::hot_records::Hot;
 use super::{RecordTable, StorageError, Store, get_record, get_record_for_update, put_record};
 use echo_domain::policy::PolicyRecord;
 
@@ -11,7 +12,9 @@ pub(super) const TABLES: &[RecordTable] = &[POLICIES];
 
 impl Store {
     pub fn policies(&self, provider: &str) -> Result<Option<PolicyRecord>, StorageError> {
-        get_record(&self.read()?, POLICIES, provider)
+        self.hot.get(Hot::Policies, provider, || {
+            get_record(&self.read()?, POLICIES, provider)
+        })
     }
 
     /// Reads the stored record, lets `change` compute the new one, and writes it, all in one
@@ -21,7 +24,7 @@ impl Store {
         provider: &str,
         mut change: impl FnMut(Option<PolicyRecord>) -> Result<PolicyRecord, E> + Send,
     ) -> Result<PolicyRecord, E> {
-        self.write(|tx| {
+        self.write_hot(Hot::Policies, |tx| {
             let previous = get_record_for_update(tx, POLICIES, provider)?;
             let record = change(previous)?;
             put_record(tx, POLICIES, provider, &record)?;
@@ -31,6 +34,8 @@ impl Store {
 
     /// Removes a provider's policies; true when there were any.
     pub fn remove_policies(&self, provider: &str) -> Result<bool, StorageError> {
-        self.write(|tx| Ok(tx.open_table(POLICIES)?.remove(provider)?.is_some()))
+        self.write_hot(Hot::Policies, |tx| {
+            Ok(tx.open_table(POLICIES)?.remove(provider)?.is_some())
+        })
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use redb::ReadableTable;
 
+use super::hot_records::Hot;
 use super::{RecordTable, StorageError, Store, decode, get_record, put_record};
 use echo_domain::guid::Guid;
 use echo_domain::timestamp::Timestamp;
@@ -28,21 +29,25 @@ pub struct StoredToken {
 
 impl Store {
     pub fn put_token(&self, digest: &str, token: &StoredToken) -> Result<(), StorageError> {
-        self.write(|tx| put_record(tx, TOKENS, digest, token))
+        self.write_hot(Hot::Tokens, |tx| put_record(tx, TOKENS, digest, token))
     }
 
     pub fn token(&self, digest: &str) -> Result<Option<StoredToken>, StorageError> {
-        get_record(&self.read()?, TOKENS, digest)
+        self.hot.get(Hot::Tokens, digest, || {
+            get_record(&self.read()?, TOKENS, digest)
+        })
     }
 
     /// Revokes a token; true when it existed.
     pub fn remove_token(&self, digest: &str) -> Result<bool, StorageError> {
-        self.write(|tx| Ok(tx.open_table(TOKENS)?.remove(digest)?.is_some()))
+        self.write_hot(Hot::Tokens, |tx| {
+            Ok(tx.open_table(TOKENS)?.remove(digest)?.is_some())
+        })
     }
 
     /// Revokes every token of one user; returns how many there were.
     pub fn remove_tokens_of(&self, user: &Guid) -> Result<usize, StorageError> {
-        self.write(|tx| {
+        self.write_hot(Hot::Tokens, |tx| {
             let mut table = tx.open_table(TOKENS)?;
             let mut digests = Vec::new();
             for entry in table.iter()? {
