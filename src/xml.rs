@@ -75,7 +75,9 @@ pub struct QName {
 
 impl QName {
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        &*self.ns == ns && self.local == local
+        // Local names first: they tell siblings apart at once, while their namespace URIs are
+        // mostly the same long string.
+        self.local == local && &*self.ns == ns
     }
 }
 
@@ -181,10 +183,11 @@ fn open_element(
     start: &BytesStart<'_>,
     namespaces: &mut Namespaces,
 ) -> Result<Element, XmlError> {
-    let (resolved, _) = reader.resolver().resolve_element(start.name());
+    // Resolving splits the name once and hands back its local part too.
+    let (resolved, local) = reader.resolver().resolve_element(start.name());
     let name = QName {
         ns: namespaces.of(resolved)?,
-        local: start.local_name().as_ref().to_owned(),
+        local: local.as_ref().to_owned(),
     };
     let mut attributes = Vec::new();
     for attribute in start.attributes() {
