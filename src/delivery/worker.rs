@@ -114,6 +114,10 @@ pub async fn run(
     }
 }
 
+/// Deliveries made pending again (an operator's retries) that one feed reads on the worker's
+/// own task; more go to the blocking pool.
+const BRIEF_RETURNS: usize = 64;
+
 /// Adds what the schedule has not seen to it; returns the outbox id now seen up to.
 async fn feed(
     gateway: &Arc<Gateway>,
@@ -121,8 +125,14 @@ async fn feed(
     seen: u64,
     returned: Vec<u64>,
 ) -> GatewayResult<u64> {
-    let store = gateway.store.clone();
-    let (pending, through) = blocking(move || Ok(store.pending_after(seen, &returned)?)).await?;
+    // After the first read (the whole pending index), a feed reads the few rows the last
+    // commits added: brief, so made on this task rather than handed to the blocking pool.
+    let (pending, through) = if seen > 0 && returned.len() <= BRIEF_RETURNS {
+        gateway.store.pending_after(seen, &returned)?
+    } else {
+        let store = gateway.store.clone();
+        blocking(move || Ok(store.pending_after(seen, &returned)?)).await?
+    };
     if !pending.is_empty() {
         gateway.delivery_signals.changed();
     }
