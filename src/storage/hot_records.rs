@@ -1,7 +1,8 @@
-//! A read-through cache of the few records that nearly every request reads and hardly any
-//! writes: tokens, users, providers and provider policies. A relayed request read four of
+//! A read-through cache of the records that nearly every request reads and hardly any
+//! writes: tokens, users, providers and provider policies (a relayed request read four of
 //! them, each in its own read transaction and JSON decode: a tenth of the request's work on
-//! the tokio workers.
+//! the tokio workers), and catalog items (AddOrderItems looks each up inside its write, on the
+//! committer, which every write waits for).
 //!
 //! Each cached table has a generation, bumped once a write to that table has committed and
 //! before the write returns (`Store::write_hot`). An entry counts only while its generation is
@@ -26,10 +27,12 @@ pub(super) enum Hot {
     Users,
     Providers,
     Policies,
+    Catalog,
 }
 
 /// Entries kept per table; a full table starts again empty (hot records are few: a flood of
-/// unknown keys only costs the reads the cache would have saved).
+/// unknown keys, or a large catalog read at random, only costs the reads the cache would have
+/// saved).
 const CAPACITY: usize = 1024;
 
 /// A cached value (an `Option<T>`: absence is cached too) and the generation it was read at.
@@ -44,7 +47,7 @@ struct Table {
 /// The cache of every [`Hot`] table.
 #[derive(Default)]
 pub(super) struct HotRecords {
-    tables: [Table; 4],
+    tables: [Table; 5],
 }
 
 impl HotRecords {
@@ -85,6 +88,7 @@ mod tests {
     use super::*;
     use crate::storage::{Store, StoredToken};
     use echo_domain::account::{Role, User};
+    use echo_domain::catalog::CatalogItem;
     use echo_domain::guid::Guid;
     use echo_domain::timestamp::Timestamp;
 
@@ -126,6 +130,33 @@ mod tests {
         assert_eq!(store.provider(provider.as_str()).unwrap(), None);
         store.add_provider("HOT", provider.clone(), None).unwrap();
         assert!(store.provider(provider.as_str()).unwrap().is_some());
+
+        let mut item = CatalogItem {
+            item_guid: "G1-HOT".into(),
+            provider,
+            collection_id: "C1-HOT".into(),
+            dataset_id: "Hot".into(),
+            granule_ur: "hot".into(),
+            producer_granule_id: None,
+            price: 1.0,
+            orderable: true,
+            deleted: false,
+            metadata: None,
+        };
+        assert_eq!(store.catalog_item("G1-HOT").unwrap(), None);
+        store
+            .put_catalog_items(std::slice::from_ref(&item))
+            .unwrap();
+        assert_eq!(store.catalog_item("G1-HOT").unwrap(), Some(item.clone()));
+        item.orderable = false;
+        store
+            .put_catalog_items(std::slice::from_ref(&item))
+            .unwrap();
+        assert_eq!(
+            store.catalog_item("G1-HOT").unwrap(),
+            Some(item),
+            "replaced"
+        );
     }
 
     fn get(hot: &HotRecords, value: &str, during_read: impl FnOnce()) -> Option<String> {
