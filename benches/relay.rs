@@ -53,8 +53,11 @@ fn submit_order() -> Bytes {
 struct Fresh {
     /// Text between the GUIDs; one more piece than GUIDs.
     pieces: Vec<String>,
-    /// For each cut, which GUID goes there: 0 is the order's.
+    /// For each cut, which GUID goes there: 0 is the order's, the others are fresh.
     slots: Vec<usize>,
+    /// Fresh GUIDs a request takes, and the length of a request.
+    fresh: usize,
+    length: usize,
 }
 
 static FRESH: LazyLock<Fresh> = LazyLock::new(Fresh::new);
@@ -90,17 +93,21 @@ impl Fresh {
             text = &text[at + guids[slot].len()..];
         }
         pieces.push(text.to_owned());
-        Fresh { pieces, slots }
+        let length = encoded.len();
+        let fresh = guids.len() - 1;
+        Fresh {
+            pieces,
+            slots,
+            fresh,
+            length,
+        }
     }
 
     /// A SubmitOrder for order `order` with fresh other GUIDs.
     fn request(&self, order: &Guid) -> Bytes {
         let mut guids = vec![order.to_string()];
-        let count = self.slots.iter().max().map_or(0, |max| *max);
-        guids.extend((0..count).map(|_| Guid::random().to_string()));
-        let mut text = String::with_capacity(
-            self.pieces.iter().map(String::len).sum::<usize>() + 40 * self.slots.len(),
-        );
+        guids.extend((0..self.fresh).map(|_| Guid::random().to_string()));
+        let mut text = String::with_capacity(self.length);
         for (piece, slot) in self.pieces.iter().zip(&self.slots) {
             text.push_str(piece);
             text.push_str(&guids[*slot]);

@@ -14,8 +14,8 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use super::StorageError;
 use super::commit::lock;
@@ -36,7 +36,7 @@ pub(super) enum Hot {
 const CAPACITY: usize = 1024;
 
 /// A cached value (an `Option<T>`: absence is cached too) and the generation it was read at.
-type Entry = (u64, Arc<dyn Any + Send + Sync>);
+type Entry = (u64, Box<dyn Any + Send + Sync>);
 
 #[derive(Default)]
 struct Table {
@@ -71,7 +71,7 @@ impl HotRecords {
         if entries.len() >= CAPACITY {
             entries.clear();
         }
-        entries.insert(key.to_owned(), (generation, Arc::new(value.clone())));
+        entries.insert(key.to_owned(), (generation, Box::new(value.clone())));
         Ok(value)
     }
 

@@ -31,7 +31,8 @@ use super::database::RecoveringDatabase;
 use super::deliveries::RELAYED;
 use super::outbox::OUTBOX;
 use super::{
-    RecordTable, StorageError, decode, encode, get_record, get_record_for_update, put_record,
+    RecordTable, StorageError, decode, encode, get_record, get_record_for_update, next_sequence,
+    put_record,
 };
 use echo_domain::guid::Guid;
 
@@ -78,11 +79,13 @@ impl RelayKeys {
         commits: &GroupCommit,
         db: &RecoveringDatabase,
     ) -> Result<Arc<RelayKeys>, StorageError> {
-        let through = match get_record::<u64>(&db.begin_read()?, MERGED, THROUGH)? {
+        // One snapshot serves both reads: a store without THROUGH gets it at its last outbox
+        // entry, so this snapshot holds no relay after it either way.
+        let tx = db.begin_read()?;
+        let through = match get_record::<u64>(&tx, MERGED, THROUGH)? {
             Some(through) => through,
             None => commits.write(start_through)?,
         };
-        let tx = db.begin_read()?;
         let outbox = tx.open_table(OUTBOX)?;
         let mut recent = HashMap::new();
         for row in tx.open_table(RELAYED)?.range(through + 1..)? {
@@ -178,7 +181,7 @@ impl RelayKeys {
             .collect();
         // Sorted, the keys that share a leaf are inserted together, and each step covers a
         // range of keys, so the steps of one merge copy each leaf about once.
-        keys.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Plan { keys, through }
     }
 
@@ -206,15 +209,15 @@ impl RelayKeys {
 /// Keys in one step of a merge: few enough that the writes behind it barely wait.
 const STEP: usize = 512;
 
-/// A merge under way: its keys still to write, in descending order (a step takes from the
-/// end), and the outbox id its last step advances [`THROUGH`] to.
+/// A merge under way: its keys still to write, in order, and the outbox id its last step
+/// advances [`THROUGH`] to.
 #[derive(Default)]
 struct Plan {
     keys: Vec<(Guid, Recent)>,
     through: u64,
 }
 
-/// One step's keys (ascending) and, for the last step, the new [`THROUGH`].
+/// One step's keys, in order, and for the last step the new [`THROUGH`].
 struct Step {
     keys: Vec<(Guid, Recent)>,
     through: Option<u64>,
@@ -225,8 +228,8 @@ impl Plan {
         if self.keys.is_empty() {
             return None;
         }
-        let mut keys = self.keys.split_off(self.keys.len().saturating_sub(STEP));
-        keys.reverse();
+        let rest = self.keys.split_off(STEP.min(self.keys.len()));
+        let keys = std::mem::replace(&mut self.keys, rest);
         let through = self.keys.is_empty().then_some(self.through);
         Some(Step { keys, through })
     }
@@ -258,10 +261,7 @@ fn start_through(tx: &WriteTransaction) -> Result<u64, StorageError> {
     if let Some(through) = get_record_for_update::<u64>(tx, MERGED, THROUGH)? {
         return Ok(through);
     }
-    let last = tx
-        .open_table(OUTBOX)?
-        .last()?
-        .map_or(0, |(id, _)| id.value());
+    let last = next_sequence(tx, OUTBOX)? - 1;
     put_record(tx, MERGED, THROUGH, &last)?;
     Ok(last)
 }
